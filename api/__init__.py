@@ -1,0 +1,37 @@
+"""The JSON API: ``create_app(settings, store)`` builds the Flask app."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+from api import contacts, errors, meta, municipalities, regions
+from api.config import Settings
+from data import Store
+from handlers.seeding import seed_directory
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None, clock=None) -> Flask:
+    """The API app over ``store`` (by default the TinyDB file of ``settings``),
+    seeded with the directory on first start.  ``clock`` returns the current
+    time; tests pass their own."""
+    settings = settings or Settings.from_env()
+    store = store or Store(settings.db_path)
+    zone = ZoneInfo(settings.tz)
+    clock = clock or (lambda: datetime.now(UTC).astimezone(zone))
+    store.remove_stray_temp_files("directory")
+    seed_directory(store, clock())
+
+    app = Flask(__name__)
+    app.config.update(
+        SETTINGS=settings, STORE=store, CLOCK=clock, LANG=settings.lang,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_SORT_KEYS=False,
+    )
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    errors.register(app)
+    for blueprint in (meta.bp, regions.bp, municipalities.bp, contacts.bp):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,46 @@
+"""Settings, read from the environment in one place (see DESIGN.md)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: str = "var/kkrbot.json"
+    port: int = 3000
+    lang: str = "da"
+    tz: str = "Europe/Copenhagen"
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    consultants: tuple[str, ...] = field(default_factory=tuple)
+    smtp_url: str | None = None
+    mail_from: str = "kkr-bot@localhost"
+    public_url: str | None = None
+    max_body_bytes: int = 1_000_000
+
+    @classmethod
+    def from_env(cls, env=None) -> "Settings":
+        env = os.environ if env is None else env
+        port = int(env.get("PORT") or 3000)
+        return cls(
+            db_path=env.get("KKRBOT_DB") or "var/kkrbot.json",
+            port=port,
+            lang=(env.get("KKRBOT_LANG") or "da").lower(),
+            tz=env.get("KKRBOT_TZ") or "Europe/Copenhagen",
+            slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
+            slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+            slack_app_token=env.get("SLACK_APP_TOKEN") or None,
+            slack_api_url=env.get("SLACK_API_URL") or "https://slack.com/api/",
+            consultants=tuple(u.strip() for u in (env.get("KKRBOT_CONSULTANTS") or "").split(",") if u.strip()),
+            smtp_url=env.get("SMTP_URL") or None,
+            mail_from=env.get("KKRBOT_MAIL_FROM") or "kkr-bot@localhost",
+            public_url=env.get("KKRBOT_PUBLIC_URL") or f"http://localhost:{port}",
+        )
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token and self.slack_signing_secret)

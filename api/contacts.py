@@ -1,0 +1,19 @@
+"""``/api/contacts``: every contact person, filtered by role or region."""
+
+from flask import Blueprint, jsonify, request
+
+from api.web import store
+from handlers import directory
+from handlers.directory_admin import ROLES
+from handlers.errors import Invalid
+
+bp = Blueprint("contacts", __name__, url_prefix="/api/contacts")
+
+
+@bp.get("")
+def list_contacts():
+    role = request.args.get("role")
+    if role and role not in ROLES:
+        raise Invalid("invalid.role", role=role, roles=", ".join(ROLES))
+    found = directory.contacts(store(), role=role, region=request.args.get("region"))
+    return jsonify([person.to_dict() for person in found])

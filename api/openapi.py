@@ -1,0 +1,107 @@
+"""The OpenAPI 3 document of the API, served at ``/api/openapi.json``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str = "OK") -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*codes: int) -> dict:
+    text = {400: "Malformed request", 401: "No or bad token", 403: "Role too low",
+            404: "Not found; suggestions when a place name was not understood",
+            413: "Body too large", 422: "A value is not acceptable"}
+    return {str(code): _json(_ref("Error"), text[code]) for code in codes}
+
+
+_NULLABLE_TEXT = {"type": "string", "nullable": True}
+_PLACE = {"name": "region", "in": "path", "required": True, "schema": {"type": "string"},
+          "description": "Region code, Danish or English name (any case, æøå or ae/oe/aa), or a municipality name"}
+_MUNI = {"name": "municipality", "in": "path", "required": True, "schema": {"type": "string"},
+         "description": "Municipality name or code"}
+_ADMIN = [{"bearer": []}]
+
+SCHEMAS = {
+    "Error": {"type": "object", "required": ["error"], "properties": {
+        "error": {"type": "string"},
+        "suggestions": {"type": "array", "items": {"type": "string"}},
+        "field": {"type": "string"}, "reason": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}}}},
+    "Person": {"type": "object", "required": ["name", "email", "role"], "properties": {
+        "name": {"type": "string"}, "email": {"type": "string", "format": "email"},
+        "role": {"type": "string", "enum": ["kkr", "municipal", "kl", "consultant"]},
+        "title": _NULLABLE_TEXT, "phone": _NULLABLE_TEXT, "slack_id": _NULLABLE_TEXT,
+        "organisation": _NULLABLE_TEXT, "region": _NULLABLE_TEXT, "municipality": _NULLABLE_TEXT}},
+    "PersonInput": {"type": "object", "required": ["name", "email"], "additionalProperties": False,
+                    "properties": {name: {"type": "string", "maxLength": 200} for name in
+                                   ("name", "email", "title", "phone", "slack_id", "organisation")}},
+    "Region": {"type": "object", "required": ["code", "name", "name_en"], "properties": {
+        "code": {"type": "string"}, "name": {"type": "string"}, "name_en": {"type": "string"}}},
+    "Municipality": {"type": "object", "required": ["code", "name", "official_name", "region"], "properties": {
+        "code": {"type": "string"}, "name": {"type": "string"}, "official_name": {"type": "string"},
+        "region": {"type": "string"}, "contact": {**_ref("Person"), "nullable": True}}},
+    "ContactAnswer": {"type": "object", "required": ["region", "status", "contact", "route_via"], "properties": {
+        "region": _ref("Region"),
+        "status": {"type": "string", "enum": ["active", "pending"]},
+        "contact": {"allOf": [_ref("Person")], "nullable": True},
+        "route_via": {"allOf": [_ref("Person")], "nullable": True,
+                      "description": "The KL contact, for a region with no agreed KKR contact"},
+        "municipality": {"allOf": [_ref("Municipality")], "nullable": True},
+        "match": {"type": "object", "nullable": True, "properties": {
+            "query": {"type": "string"}, "exact": {"type": "boolean"}}}}},
+}
+
+
+def _contact_routes(param: dict, result: str, what: str) -> dict:
+    return {
+        "put": {"summary": f"Set {what}", "security": _ADMIN,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("PersonInput")}}},
+                "responses": {"200": _json(_ref(result)), **_errors(400, 401, 403, 404, 413, 422)}},
+        "delete": {"summary": f"Clear {what}", "security": _ADMIN,
+                   "responses": {"200": _json(_ref(result)), **_errors(401, 403, 404)}},
+        "parameters": [param],
+    }
+
+
+@lru_cache(maxsize=1)
+def document() -> dict:
+    region_contact = _contact_routes(_PLACE, "ContactAnswer", "a region's KKR contact")
+    region_contact["get"] = {"summary": "Who is the KKR contact for a region or municipality",
+                             "responses": {"200": _json(_ref("ContactAnswer")), **_errors(404)}}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "kkr-bot API", "version": "1.0.0",
+                 "description": "The RKKP → KKR → municipality directory and communication chain."},
+        "paths": {
+            "/api/health": {"get": {"summary": "Liveness", "responses": {"200": _json(
+                {"type": "object", "properties": {"status": {"type": "string", "enum": ["ok"]}}})}}},
+            "/api/regions": {"get": {"summary": "The five regions and their KKR contact status",
+                                     "responses": {"200": _json({"type": "array", "items": _ref("ContactAnswer")})}}},
+            "/api/regions/{region}/contact": region_contact,
+            "/api/municipalities": {"get": {
+                "summary": "Municipalities, optionally of one region",
+                "parameters": [{"name": "region", "in": "query", "schema": {"type": "string"}}],
+                "responses": {"200": _json({"type": "array", "items": _ref("Municipality")}), **_errors(404)}}},
+            "/api/municipalities/{municipality}/contact": _contact_routes(
+                _MUNI, "Municipality", "a municipality's contact person"),
+            "/api/contacts": {"get": {
+                "summary": "Contact persons",
+                "parameters": [
+                    {"name": "role", "in": "query", "schema": {"type": "string", "enum": ["kkr", "municipal", "kl"]}},
+                    {"name": "region", "in": "query", "schema": {"type": "string"}}],
+                "responses": {"200": _json({"type": "array", "items": _ref("Person")}), **_errors(404, 422)}}},
+            "/api/openapi.json": {"get": {"summary": "This document",
+                                          "responses": {"200": _json({"type": "object"})}}},
+        },
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                           "description": "python -m bot token create --role ROLE --name NAME"}},
+        },
+    }

@@ -1,0 +1,2 @@
+"""The channels: Slack, the terminal shell, and the ``python -m bot`` entry
+point that runs them over the API app."""

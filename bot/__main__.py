@@ -1,0 +1,106 @@
+"""``python -m bot serve | shell | token create | directory import/export``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from api.config import Settings
+from data import Store
+from handlers import directory_csv, tokens
+from handlers.errors import KkrError
+from handlers.seeding import seed_directory
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = Settings.from_env()
+    try:
+        return args.run(args, settings)
+    except KkrError as error:
+        print(error.message(settings.lang), file=sys.stderr)
+        for item in error.extra.get("errors", []):
+            print(f"  line {item['line']}: {item['error']}", file=sys.stderr)
+        return 1
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m bot", description="kkr-bot: the RKKP → KKR → municipality chain")
+    verbs = top.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = verbs.add_parser("serve", help="serve the API, the Slack endpoint and the e-mail links")
+    serve.add_argument("--port", type=int, help="default: $PORT or 3000")
+    serve.set_defaults(run=run_serve)
+
+    verbs.add_parser("shell", help="the bot's commands in a terminal").set_defaults(run=run_shell)
+
+    token = verbs.add_parser("token", help="API tokens").add_subparsers(required=True, metavar="ACTION")
+    create = token.add_parser("create", help="make a token; it is printed once")
+    create.add_argument("--role", required=True, choices=tokens.ROLES)
+    create.add_argument("--name", required=True, help="who or what uses the token")
+    create.add_argument("--expires-days", type=int, help="valid for this many days (default: no expiry)")
+    create.set_defaults(run=run_token_create)
+
+    folder = verbs.add_parser("directory", help="bulk upkeep of the directory").add_subparsers(
+        required=True, metavar="ACTION")
+    load = folder.add_parser("import", help="apply a CSV file; nothing is written if a row is bad")
+    load.add_argument("file", type=Path)
+    load.set_defaults(run=run_import)
+    dump = folder.add_parser("export", help="write every contact as CSV (to a file or standard output)")
+    dump.add_argument("file", type=Path, nargs="?")
+    dump.set_defaults(run=run_export)
+    return top
+
+
+def open_store(settings: Settings) -> Store:
+    store = Store(settings.db_path)
+    store.remove_stray_temp_files("directory")
+    seed_directory(store, now())
+    return store
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def run_serve(args, settings: Settings) -> int:
+    from bot.serve import serve
+
+    return serve(settings, port=args.port)
+
+
+def run_shell(args, settings: Settings) -> int:
+    from bot import shell
+
+    return shell.run(open_store(settings), settings.lang)
+
+
+def run_token_create(args, settings: Settings) -> int:
+    expires = now() + timedelta(days=args.expires_days) if args.expires_days else None
+    token, record = tokens.create_token(open_store(settings), args.role, args.name, now(), expires)
+    print(token)
+    print(f"# role {record['role']} for {record['name']}; shown once, stored only as a hash", file=sys.stderr)
+    return 0
+
+
+def run_import(args, settings: Settings) -> int:
+    text = args.file.read_text(encoding="utf-8-sig")
+    result = directory_csv.import_csv(open_store(settings), text, now(), by="csv:" + args.file.name,
+                                      lang=settings.lang)
+    print(", ".join(f"{name}: {count}" for name, count in result.to_dict().items()))
+    return 0
+
+
+def run_export(args, settings: Settings) -> int:
+    text = directory_csv.export_csv(open_store(settings))
+    if args.file:
+        args.file.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""Turning handler results into what a person reads: Block Kit for Slack,
+plain lines for the terminal.  The only module that builds Block Kit."""
+
+from __future__ import annotations
+
+from handlers.errors import KkrError, NotFound
+from handlers.i18n import t
+from handlers.models import ContactAnswer, Reply
+
+
+def lines(reply: Reply, lang: str) -> list[str]:
+    """The reply as lines of plain text (Slack mrkdwn is plain enough)."""
+    if reply.kind == "help":
+        return t("reply.help", lang).split("\n")
+    if reply.kind == "overview":
+        return [t("reply.overview.title", lang), *(_overview_line(a, lang) for a in reply.answers)]
+    return [line for answer in reply.answers for line in contact_lines(answer, lang)]
+
+
+def contact_lines(answer: ContactAnswer, lang: str) -> list[str]:
+    out = []
+    region = answer.region.name if lang == "da" else answer.region.name_en
+    if not answer.exact:
+        place = answer.municipality.name if answer.municipality else region
+        out.append(t("reply.fuzzy", lang, place=place, query=answer.query))
+    if answer.municipality:
+        out.append(t("reply.municipality", lang, municipality=answer.municipality.official_name, region=region))
+    if answer.contact:
+        out.append(t("reply.contact.active", lang, region=region, **_who(answer.contact)))
+    else:
+        out.append(t("reply.contact.pending", lang, region=region))
+        out.append(t("reply.contact.route_via", lang, **_who(answer.route_via)) if answer.route_via
+                   else t("reply.contact.no_route", lang))
+    if answer.municipality and answer.municipality.contact:
+        out.append(t("reply.municipality.contact", lang, **_who(answer.municipality.contact)))
+    return out
+
+
+def error_lines(error: KkrError, lang: str) -> list[str]:
+    out = [error.message(lang)]
+    if isinstance(error, NotFound):
+        if error.suggestions:
+            out.append(t("reply.suggestions", lang, names=", ".join(error.suggestions)))
+        out.append(t("reply.try_help", lang))
+    return out
+
+
+def text(reply: Reply, lang: str) -> str:
+    return "\n".join(lines(reply, lang))
+
+
+def slack(reply: Reply, lang: str) -> dict:
+    """``text`` (for notifications and screen readers) plus Block Kit."""
+    if reply.kind == "contact":
+        blocks = [_section(contact_lines(answer, lang)) for answer in reply.answers]
+    elif reply.kind == "overview":
+        title, *rows = lines(reply, lang)
+        blocks = [{"type": "header", "text": {"type": "plain_text", "text": title}}, _section(rows)]
+    else:
+        blocks = [_section(lines(reply, lang))]
+    return {"text": text(reply, lang), "blocks": blocks}
+
+
+def slack_error(error: KkrError, lang: str) -> dict:
+    found = error_lines(error, lang)
+    return {"text": "\n".join(found), "blocks": [_section(found)]}
+
+
+def _section(rows: list[str]) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(rows)}}
+
+
+def _overview_line(answer: ContactAnswer, lang: str) -> str:
+    region = answer.region.name if lang == "da" else answer.region.name_en
+    if answer.contact:
+        return "• " + t("reply.contact.active", lang, region=region, **_who(answer.contact))
+    if answer.route_via:
+        return "• " + t("reply.overview.pending", lang, region=region, **_who(answer.route_via))
+    return "• " + t("reply.overview.pending_no_route", lang, region=region)
+
+
+def _who(person) -> dict:
+    return {"name": person.name, "email": person.email}

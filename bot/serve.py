@@ -1,0 +1,28 @@
+"""``python -m bot serve``: one process for development and small sites.
+
+Serves the API and the Slack endpoint with Werkzeug's threaded server, or
+connects to Slack over Socket Mode when ``SLACK_APP_TOKEN`` is set.
+Production runs gunicorn from the Procfile instead.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from werkzeug.serving import run_simple
+
+from api.config import Settings
+from bot.web import create_web_app
+
+
+def serve(settings: Settings, port: int | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_web_app(settings)
+    if settings.slack_app_token and "BOLT" in app.config:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        SocketModeHandler(app.config["BOLT"], settings.slack_app_token).connect()
+    port = port or settings.port
+    logging.getLogger("kkr-bot").info("serving on http://0.0.0.0:%s (API under /api/)", port)
+    run_simple("0.0.0.0", port, app, threaded=True, use_reloader=False)
+    return 0

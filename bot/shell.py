@@ -1,0 +1,55 @@
+"""The terminal shell: the Slack commands typed at a prompt, no Slack needed.
+
+Reads standard input line by line, so it also works in a pipe:
+``echo '/kkr Viborg' | python -m bot shell``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from bot import render
+from handlers import commands
+from handlers.errors import KkrError
+from handlers.i18n import t
+
+QUIT = {"quit", "exit", "q", ":q", "farvel"}
+
+
+def answer(store, line: str, lang: str) -> str:
+    """The shell's answer to one line, as text."""
+    name, _, rest = line.strip().partition(" ")
+    try:
+        if name == "/kkr":
+            reply = commands.kkr(store, rest)
+        elif name.lower() in ("help", "/help", "hjælp"):
+            reply = commands.kkr(store, "help")
+        elif name.startswith("/"):
+            return t("shell.unknown_command", lang, command=name)
+        else:
+            reply = commands.question(store, line)
+        return render.text(reply, lang)
+    except KkrError as error:
+        return "\n".join(render.error_lines(error, lang))
+
+
+def run(store, lang: str, stdin=None, stdout=None) -> int:
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    interactive = stdin.isatty()
+    if interactive:
+        print(t("shell.welcome", lang), file=stdout)
+    while True:
+        if interactive:
+            print("kkr> ", end="", file=stdout, flush=True)
+        line = stdin.readline()
+        if not line:
+            break
+        line = line.strip()
+        if not line:
+            continue
+        if line.lower() in QUIT:
+            if interactive:
+                print(t("shell.bye", lang), file=stdout)
+            break
+        print(answer(store, line, lang), file=stdout, flush=True)
+    return 0

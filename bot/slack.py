@@ -1,0 +1,71 @@
+"""The Slack app: Bolt listeners that ack first and hand the work to
+``handlers``, and one error handler that turns our errors into a friendly
+message for the person who asked."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+from api.config import Settings
+from bot import render
+from handlers import commands
+from handlers.errors import KkrError
+
+log = logging.getLogger(__name__)
+
+
+def web_client(settings: Settings) -> WebClient:
+    """A Web API client that waits out 429s (``Retry-After``) and retries
+    dropped connections; slack_sdk leaves rate-limit retries off by default."""
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=5)],
+    )
+
+
+def build_app(store, settings: Settings, client: WebClient | None = None) -> App:
+    app = App(signing_secret=settings.slack_signing_secret, client=client or web_client(settings))
+    lang = settings.lang
+
+    @app.command("/kkr")
+    def kkr_command(ack, command, respond):
+        ack()
+        respond(**render.slack(commands.kkr(store, command.get("text")), lang))
+
+    @app.event("app_mention")
+    def mention(event, say):
+        say(**render.slack(commands.question(store, event.get("text")), lang), thread_ts=_thread(event))
+
+    @app.message(matchers=[lambda event: event.get("channel_type") == "im"])
+    def direct_message(message, say):
+        say(**render.slack(commands.question(store, message.get("text")), lang))
+
+    @app.event("message")
+    def other_messages():
+        """Channel chatter the bot is not asked about: acknowledged, ignored."""
+
+    @app.error
+    def on_error(error, body, respond, say):
+        reply = _error_reply(error, lang)
+        if body.get("response_url"):
+            respond(**reply)
+        elif isinstance(body.get("event"), dict) and body["event"].get("channel"):
+            say(**reply, thread_ts=_thread(body["event"]) if body["event"].get("type") == "app_mention" else None)
+
+    return app
+
+
+def _error_reply(error: Exception, lang: str) -> dict:
+    if isinstance(error, KkrError):
+        return render.slack_error(error, lang)
+    log.exception("Slack listener failed", exc_info=error)
+    return render.slack_error(KkrError(), lang)
+
+
+def _thread(event: dict) -> str | None:
+    return event.get("thread_ts") or event.get("ts")

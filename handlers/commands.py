@@ -1,0 +1,32 @@
+"""The ``/kkr`` command and questions put to the bot in a mention or DM.
+
+Both channels (Slack and the shell) parse nothing themselves: they pass the
+text here and render the ``Reply`` they get back.
+"""
+
+from __future__ import annotations
+
+import re
+
+from handlers.directory import all_regions, find_contact
+from handlers.matching import fold
+from handlers.models import Reply
+
+HELP_WORDS = frozenset({"help", "hjaelp", "h", "?", "hjaelp mig", "help me"})
+_MENTION = re.compile(r"<@[A-Z0-9]+(\|[^>]*)?>")
+
+
+def kkr(store, text: str | None) -> Reply:
+    """``/kkr`` alone: all five regions; ``/kkr help``; ``/kkr <place>``."""
+    text = (text or "").strip()
+    if not text:
+        return Reply("overview", tuple(all_regions(store)))
+    if text == "?" or fold(text) in HELP_WORDS:
+        return Reply("help")
+    return Reply("contact", (find_contact(store, text),))
+
+
+def question(store, text: str | None) -> Reply:
+    """A free-text question such as "hvem er KKR-kontakt for Viborg?"."""
+    text = _MENTION.sub(" ", text or "").strip()
+    return kkr(store, text)

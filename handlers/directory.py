@@ -1,0 +1,117 @@
+"""The directory: who is the KKR contact for a region or municipality.
+
+Read-side logic shared by the slash command, the shell and the API.  Every
+function takes the store and plain values and returns the plain results of
+``handlers.models``.
+"""
+
+from __future__ import annotations
+
+from handlers.errors import NotFound
+from handlers.matching import Match, Matcher, Place
+from handlers.models import ContactAnswer, MunicipalityRef, Person, RegionRef
+
+DIRECTORY = "directory"
+
+
+def matcher(view) -> Matcher:
+    """A matcher over every region and municipality in the directory."""
+    return view.memo("matcher", _build_matcher)
+
+
+def _build_matcher(view) -> Matcher:
+    found = Matcher()
+    for region in view.all("regions"):
+        names = [region["name"], region["name_en"], *region.get("aliases", [])]
+        found.add(Place("region", region["code"], region["name"]), names)
+    for muni in view.all("municipalities"):
+        names = [muni["name"], muni["official_name"], *muni.get("aliases", [])]
+        found.add(Place("municipality", muni["code"], muni["name"]), names)
+    return found
+
+
+def resolve(view, query: str, *, strict: bool = False, kinds=("region", "municipality")) -> Match:
+    """The place a query means, or ``NotFound`` with suggestions.
+
+    ``strict`` refuses typo matches: a change must never land on a place the
+    user did not name exactly.
+    """
+    places = matcher(view)
+    match = places.resolve(query)
+    if match and match.place.kind in kinds and (match.exact or not strict):
+        return match
+    suggestions = [p.label for p in places.suggestions(query) if p.kind in kinds]
+    raise NotFound("directory.unknown_place", query=query.strip(), extra={"suggestions": suggestions})
+
+
+def find_contact(store, query: str) -> ContactAnswer:
+    """The KKR contact answer for a region code, name or municipality."""
+    with store.read(DIRECTORY) as view:
+        match = resolve(view, query)
+        municipality = None
+        region_code = match.place.code
+        if match.place.kind == "municipality":
+            municipality = municipality_ref(view, view.get("municipalities", int(match.place.code)))
+            region_code = municipality.region
+        return answer_for(view, region_code, municipality, query=query, exact=match.exact)
+
+
+def all_regions(store) -> list[ContactAnswer]:
+    """The contact answer of every region, by region code."""
+    with store.read(DIRECTORY) as view:
+        return [answer_for(view, r["code"]) for r in sorted(view.all("regions"), key=lambda r: r["code"])]
+
+
+def answer_for(view, region_code: str, municipality=None, *, query=None, exact=True) -> ContactAnswer:
+    region = view.get("regions", int(region_code))
+    contact = kkr_contact(view, region_code)
+    route_via = None if contact else kl_contact(view)
+    return ContactAnswer(
+        region=RegionRef(region["code"], region["name"], region["name_en"]),
+        status="active" if contact else "pending",
+        contact=contact,
+        route_via=route_via,
+        municipality=municipality,
+        query=query,
+        exact=exact,
+    )
+
+
+def kkr_contact(view, region_code: str) -> Person | None:
+    found = view.find("contacts", role="kkr", region=region_code)
+    return Person.from_doc(found[0]) if found else None
+
+
+def kl_contact(view) -> Person | None:
+    found = view.find("contacts", role="kl")
+    return Person.from_doc(found[0]) if found else None
+
+
+def municipality_ref(view, muni: dict) -> MunicipalityRef:
+    found = view.find("contacts", role="municipal", municipality=muni["code"])
+    contact = Person.from_doc(found[0]) if found else None
+    return MunicipalityRef(muni["code"], muni["name"], muni["official_name"], muni["region"], contact)
+
+
+def municipalities(store, region: str | None = None) -> list[MunicipalityRef]:
+    """All municipalities, or those of one region (any name the look-up takes)."""
+    with store.read(DIRECTORY) as view:
+        docs = view.all("municipalities")
+        if region:
+            code = resolve(view, region, kinds=("region",)).place.code
+            docs = [m for m in docs if m["region"] == code]
+        return [municipality_ref(view, m) for m in sorted(docs, key=lambda m: m["name"])]
+
+
+def contacts(store, role: str | None = None, region: str | None = None) -> list[Person]:
+    """Contact persons, optionally of one role and of one region (KKR
+    contact and municipal contacts of that region)."""
+    with store.read(DIRECTORY) as view:
+        docs = view.all("contacts")
+        if role:
+            docs = [d for d in docs if d.get("role") == role]
+        if region:
+            code = resolve(view, region, kinds=("region",)).place.code
+            local = {m["code"] for m in view.find("municipalities", region=code)}
+            docs = [d for d in docs if d.get("region") == code or d.get("municipality") in local]
+        return [Person.from_doc(d) for d in sorted(docs, key=lambda d: (d.get("role", ""), d.get("name", "")))]

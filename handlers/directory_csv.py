@@ -1,0 +1,100 @@
+"""Bulk upkeep of the directory from a CSV file, and its export.
+
+One row per contact: ``role`` (kkr, municipal or kl), ``place`` (the region
+or municipality, any name or code the look-up takes exactly; empty for kl),
+then the person.  A row with an empty name and e-mail clears the place's
+contact.  The file is checked whole before anything is written: one bad row
+is reported with its line number and nothing of the file is stored.
+
+Excel in Denmark saves CSV with ``;`` and a byte-order mark; both are read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from handlers.directory import DIRECTORY, resolve
+from handlers.directory_admin import ROLES, place_contact
+from handlers.errors import Invalid, KkrError
+from handlers.validation import PERSON_FIELDS, person_fields
+
+COLUMNS = ("role", "place", "name", "title", "email", "phone", "slack_id", "organisation")
+PLACE_KIND = {"kkr": "region", "municipal": "municipality"}
+
+
+@dataclass
+class ImportResult:
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return dict(self.counts)
+
+
+def import_csv(store, text: str, now: datetime, by: str = "", lang: str = "da") -> ImportResult:
+    """Apply a directory CSV all-or-nothing; ``Invalid`` lists every bad line."""
+    rows = _rows(text)
+    with store.write(DIRECTORY) as tx:
+        planned, errors = [], []
+        for line, row in rows:
+            try:
+                planned.append(_plan(tx, row))
+            except KkrError as error:
+                errors.append({"line": line, "error": error.message(lang)})
+        if errors:
+            raise Invalid("csv.invalid", count=len(errors),
+                          lines=", ".join(str(e["line"]) for e in errors), extra={"errors": errors})
+        result = ImportResult({"created": 0, "updated": 0, "cleared": 0, "unchanged": 0})
+        for role, place, person in planned:
+            result.counts[place_contact(tx, role, place, person, now, by)] += 1
+        return result
+
+
+def export_csv(store) -> str:
+    """Every contact of the directory as CSV in the import format."""
+    with store.read(DIRECTORY) as view:
+        docs = [d for d in view.all("contacts") if d.get("role") in ROLES]
+    docs.sort(key=lambda d: (ROLES.index(d["role"]), d.get("region") or d.get("municipality") or ""))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for doc in docs:
+        place = doc.get("region") or doc.get("municipality") or ""
+        writer.writerow([doc["role"], place, *(doc.get(name) or "" for name in COLUMNS[2:])])
+    return out.getvalue()
+
+
+def _rows(text: str) -> list[tuple[int, dict]]:
+    text = text.lstrip("\ufeff")
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    missing = [name for name in ("role", "place", "name", "email") if name not in header]
+    if missing:
+        raise Invalid("csv.columns", missing=", ".join(missing), expected=",".join(COLUMNS),
+                      extra={"errors": [{"line": 1, "error": "missing columns: " + ", ".join(missing)}]})
+    reader.fieldnames = header
+    rows = []
+    for row in reader:
+        if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
+            continue
+        rows.append((reader.line_num, row))
+    return rows
+
+
+def _plan(tx, row: dict) -> tuple[str, str | None, dict | None]:
+    if None in row:
+        raise Invalid("csv.extra_values")
+    role = (row.get("role") or "").strip().lower()
+    if role not in ROLES:
+        raise Invalid("csv.role", role=role, roles=", ".join(ROLES))
+    place = None
+    if role in PLACE_KIND:
+        place = resolve(tx, row.get("place") or "", strict=True, kinds=(PLACE_KIND[role],)).place.code
+    raw = {name: row.get(name) for name in PERSON_FIELDS if name in row}
+    if not (raw.get("name") or "").strip() and not (raw.get("email") or "").strip():
+        return role, place, None
+    return role, place, person_fields(raw)
