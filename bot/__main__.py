@@ -11,6 +11,7 @@ from api.config import Settings
 from data import Store
 from handlers import directory_csv, tokens
 from handlers.errors import KkrError
+from handlers.i18n import t
 from handlers.seeding import seed_directory
 
 
@@ -22,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     except KkrError as error:
         print(error.message(settings.lang), file=sys.stderr)
         for item in error.extra.get("errors", []):
-            print(f"  line {item['line']}: {item['error']}", file=sys.stderr)
+            print("  " + t("cli.bad_line", settings.lang, **item), file=sys.stderr)
         return 1
 
 

@@ -97,4 +97,5 @@ def _plan(tx, row: dict) -> tuple[str, str | None, dict | None]:
     raw = {name: row.get(name) for name in PERSON_FIELDS if name in row}
     if not (raw.get("name") or "").strip() and not (raw.get("email") or "").strip():
         return role, place, None
-    return role, place, person_fields(raw)
+    # A column the file does not have leaves that field of the contact as it is.
+    return role, place, {k: v for k, v in person_fields(raw).items() if k in row}

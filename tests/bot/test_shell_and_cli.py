@@ -1,0 +1,85 @@
+"""``python -m bot`` as a user runs it: real processes, real files."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_bot(db_path, *args, stdin="", lang="da"):
+    env = {**os.environ, "KKRBOT_DB": str(db_path), "KKRBOT_LANG": lang}
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=60)
+
+
+def test_shell_answers_piped_commands_on_a_fresh_store(tmp_path):
+    db_path = tmp_path / "new" / "kkrbot.json"
+    done = run_bot(db_path, "shell", stdin="/kkr Viborg\nhvem er KKR-kontakt for Sjælland?\n/kkr\n")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Viborg Kommune ligger i Region Midtjylland" in out
+    assert "Jonas Thor Björnson, jt@viborg.dk" in out
+    assert "Region Sjælland har endnu ingen KKR-kontaktperson" in out and "Lise Holten, lht@kl.dk" in out
+    assert out.count("•") == 5
+    assert db_path.exists()
+
+
+def test_shell_in_english_with_suggestions(tmp_path):
+    done = run_bot(tmp_path / "k.json", "shell", stdin="/kkr Hoved\n/kkr help\n/nope\n", lang="en")
+    assert "Did you mean: Region Hovedstaden" in done.stdout
+    assert "/kkr <region or municipality>" in done.stdout
+    assert "Unknown command '/nope'" in done.stdout
+
+
+def test_token_create_prints_a_working_token_once(tmp_path):
+    db_path = tmp_path / "k.json"
+    done = run_bot(db_path, "token", "create", "--role", "admin", "--name", "Anne")
+    token = done.stdout.strip()
+    assert done.returncode == 0 and token.startswith("kkr_")
+    auth_file = db_path.with_name("k.auth.json")
+    assert token not in auth_file.read_text()
+
+    from api import create_app
+    from api.config import Settings
+
+    client = create_app(Settings(db_path=str(db_path))).test_client()
+    response = client.put("/api/regions/1084/contact", json={"name": "Kim", "email": "kim@kk.dk"},
+                          headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+
+
+def test_token_create_refuses_unknown_roles(tmp_path):
+    done = run_bot(tmp_path / "k.json", "token", "create", "--role", "root", "--name", "x")
+    assert done.returncode != 0 and "invalid choice" in done.stderr
+
+
+def test_directory_import_and_export(tmp_path):
+    db_path = tmp_path / "k.json"
+    good = tmp_path / "good.csv"
+    good.write_text("role,place,name,email\nkkr,Hovedstaden,Kim Kofod,kim@kk.dk\n", encoding="utf-8")
+    done = run_bot(db_path, "directory", "import", str(good))
+    assert done.returncode == 0, done.stderr
+    assert "created: 1" in done.stdout
+    exported = run_bot(db_path, "directory", "export").stdout
+    assert "kkr,1084,Kim Kofod,,kim@kk.dk" in exported
+    out_file = tmp_path / "out.csv"
+    run_bot(db_path, "directory", "export", str(out_file))
+    assert out_file.read_text(encoding="utf-8") == exported
+
+
+@pytest.mark.parametrize("lang, word", [("da", "linje 3"), ("en", "line 3")])
+def test_directory_import_reports_the_bad_line_and_writes_nothing(tmp_path, lang, word):
+    db_path = tmp_path / "k.json"
+    run_bot(db_path, "directory", "export")
+    before = db_path.read_bytes()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("role,place,name,email\nkkr,1084,Kim,kim@kk.dk\nmunicipal,Viborg,Bo,bo-at-viborg\n",
+                   encoding="utf-8")
+    done = run_bot(db_path, "directory", "import", str(bad), lang=lang)
+    assert done.returncode == 1
+    assert word in done.stderr.lower() and "bo-at-viborg" in done.stderr
+    assert db_path.read_bytes() == before

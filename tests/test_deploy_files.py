@@ -1,0 +1,34 @@
+"""Procfile, app.json and the Slack manifest must match the code."""
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_app_json_describes_every_variable_the_code_reads():
+    read = set(re.findall(r'env\.get\("([A-Z_]+)"\)', (ROOT / "api" / "config.py").read_text()))
+    described = set(json.loads((ROOT / "app.json").read_text())["env"])
+    assert {"KKRBOT_DB", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SMTP_URL", "KKRBOT_LANG"} <= read
+    assert read - {"PORT"} <= described  # the platform sets PORT itself
+
+
+def test_manifest_declares_the_commands_and_events_the_app_listens_to():
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    source = (ROOT / "bot" / "slack.py").read_text()
+    declared = {c["command"] for c in manifest["features"]["slash_commands"]}
+    assert declared == set(re.findall(r'@app\.command\("([^"]+)"\)', source))
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert "app_mention" in events and "message.im" in events
+    for url in [c["url"] for c in manifest["features"]["slash_commands"]] + [
+            manifest["settings"]["event_subscriptions"]["request_url"]]:
+        assert url.endswith("/slack/events")
+
+
+def test_procfile_points_at_the_wsgi_app():
+    line = (ROOT / "Procfile").read_text()
+    module, attribute = re.search(r"gunicorn .* (\S+):(\w+)\s*$", line).groups()
+    assert (ROOT / (module.replace(".", "/") + ".py")).read_text().count(f"{attribute} = ") == 1
