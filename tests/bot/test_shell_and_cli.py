@@ -83,3 +83,35 @@ def test_directory_import_reports_the_bad_line_and_writes_nothing(tmp_path, lang
     assert done.returncode == 1
     assert word in done.stderr.lower() and "bo-at-viborg" in done.stderr
     assert db_path.read_bytes() == before
+
+
+def test_serve_answers_the_api_on_a_fresh_machine(tmp_path):
+    import json
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "KKRBOT_DB": str(tmp_path / "var" / "kkrbot.json"), "PORT": str(port)}
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        env.pop(name, None)
+    server = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                url = f"http://127.0.0.1:{port}/api/regions/Viborg/contact"
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    body = json.load(response)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "serve did not come up"
+                time.sleep(0.2)
+        assert body["contact"]["email"] == "jt@viborg.dk"
+        assert body["municipality"]["name"] == "Viborg"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
