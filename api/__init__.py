@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-from api import contacts, errors, meta, municipalities, regions
+from api import acks, broadcasts, contacts, errors, meta, municipalities, regions
 from api.config import Settings
 from data import Store
 from handlers.seeding import seed_directory
@@ -27,11 +27,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None, clo
     app = Flask(__name__)
     app.config.update(
         SETTINGS=settings, STORE=store, CLOCK=clock, LANG=settings.lang,
-        MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes, ON_QUEUED=lambda broadcast_id: None,
     )
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     errors.register(app)
-    for blueprint in (meta.bp, regions.bp, municipalities.bp, contacts.bp):
+    for blueprint in (meta.bp, regions.bp, municipalities.bp, contacts.bp, broadcasts.bp, acks.bp):
         app.register_blueprint(blueprint)
     return app

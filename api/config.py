@@ -21,6 +21,7 @@ class Settings:
     mail_from: str = "kkr-bot@localhost"
     public_url: str | None = None
     max_body_bytes: int = 1_000_000
+    dispatch_interval: float = 5.0
 
     @classmethod
     def from_env(cls, env=None) -> "Settings":

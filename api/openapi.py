@@ -55,7 +55,73 @@ SCHEMAS = {
         "municipality": {"allOf": [_ref("Municipality")], "nullable": True},
         "match": {"type": "object", "nullable": True, "properties": {
             "query": {"type": "string"}, "exact": {"type": "boolean"}}}}},
+    "BroadcastInput": {"type": "object", "required": ["kind", "database", "title"], "additionalProperties": False,
+                       "properties": {
+                           "kind": {"type": "string", "enum": ["annual_report", "hearing", "info"]},
+                           "database": {"type": "string", "maxLength": 40},
+                           "title": {"type": "string", "maxLength": 200},
+                           "body": {"type": "string", "maxLength": 20000},
+                           "link": {"type": "string", "maxLength": 2000},
+                           "deadline": {"type": "string", "format": "date",
+                                        "description": "YYYY-MM-DD; required for hearings"}}},
+    "BroadcastSummary": {"type": "object", "required": ["id", "kind", "database", "title", "state"], "properties": {
+        "id": {"type": "integer"}, "kind": {"type": "string"}, "database": {"type": "string"},
+        "title": {"type": "string"}, "body": _NULLABLE_TEXT, "link": _NULLABLE_TEXT, "deadline": _NULLABLE_TEXT,
+        "created_by": {"type": "string"}, "created_at": {"type": "string"}, "state": {"type": "string"}}},
+    "RegionDelivery": {"type": "object", "required": ["region", "recipient", "fallback", "channel", "state"],
+                       "properties": {
+        "region": {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}},
+        "delivery": {"type": "integer"},
+        "recipient": {"type": "object", "nullable": True},
+        "fallback": {"type": "boolean", "description": "sent to the KL contact: the region has no KKR contact"},
+        "channel": {"type": "string", "nullable": True, "enum": ["slack", "email", "outbox", None]},
+        "state": {"type": "string", "enum": ["queued", "sending", "sent", "failed", "acknowledged"]},
+        "last_error": _NULLABLE_TEXT, "acknowledged_by": _NULLABLE_TEXT, "acknowledged_at": _NULLABLE_TEXT,
+        "forwarded_at": _NULLABLE_TEXT,
+        "municipalities": {"type": "object", "properties": {
+            "total": {"type": "integer"}, "reached": {"type": "integer"}, "acknowledged": {"type": "integer"},
+            "unreachable": {"type": "array", "items": {"type": "string"}},
+            "not_acknowledged": {"type": "array", "items": {"type": "string"}}}}}},
+    "Broadcast": {"type": "object", "required": ["id", "kind", "database", "title", "regions"], "properties": {
+        "id": {"type": "integer"}, "kind": {"type": "string"}, "database": {"type": "string"},
+        "title": {"type": "string"}, "body": _NULLABLE_TEXT, "link": _NULLABLE_TEXT, "deadline": _NULLABLE_TEXT,
+        "created_by": {"type": "string"}, "created_at": {"type": "string"},
+        "regions": {"type": "array", "items": _ref("RegionDelivery")}}},
+    "Forwarded": {"type": "object", "required": ["region", "added", "unreachable"], "properties": {
+        "region": {"type": "string"}, "region_name": {"type": "string"}, "total": {"type": "integer"},
+        "added": {"type": "array", "items": {"type": "string"}}, "already": {"type": "boolean"},
+        "unreachable": {"type": "array", "items": {"type": "string"}}}},
 }
+
+_BROADCAST_ID = {"name": "broadcast_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_CONSULTANT = [{"bearer": []}]
+
+
+def _broadcast_routes() -> dict:
+    return {
+        "/api/broadcasts": {
+            "get": {"summary": "Every broadcast, newest first",
+                    "responses": {"200": _json({"type": "array", "items": _ref("BroadcastSummary")})}},
+            "post": {"summary": "Send a broadcast down the KKR chain (consultant)", "security": _CONSULTANT,
+                     "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"},
+                                     "description": "the same key returns the same broadcast"}],
+                     "requestBody": {"required": True,
+                                     "content": {"application/json": {"schema": _ref("BroadcastInput")}}},
+                     "responses": {"201": _json(_ref("Broadcast"), "Created"),
+                                   "200": _json(_ref("Broadcast"), "Already created with this Idempotency-Key"),
+                                   **_errors(400, 401, 403, 413, 422)}}},
+        "/api/broadcasts/{broadcast_id}": {
+            "parameters": [_BROADCAST_ID],
+            "get": {"summary": "A broadcast and where each region's delivery stands",
+                    "responses": {"200": _json(_ref("Broadcast")), **_errors(404)}}},
+        "/api/broadcasts/{broadcast_id}/forward": {
+            "parameters": [_BROADCAST_ID],
+            "post": {"summary": "Tier 2: pass the broadcast on to a region's municipalities (consultant)",
+                     "security": _CONSULTANT,
+                     "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                         "type": "object", "required": ["region"], "properties": {"region": {"type": "string"}}}}}},
+                     "responses": {"200": _json(_ref("Forwarded")), **_errors(400, 401, 403, 404, 413, 422)}}},
+    }
 
 
 def _contact_routes(param: dict, result: str, what: str) -> dict:
@@ -96,6 +162,7 @@ def document() -> dict:
                     {"name": "role", "in": "query", "schema": {"type": "string", "enum": ["kkr", "municipal", "kl"]}},
                     {"name": "region", "in": "query", "schema": {"type": "string"}}],
                 "responses": {"200": _json({"type": "array", "items": _ref("Person")}), **_errors(404, 422)}}},
+            **_broadcast_routes(),
             "/api/openapi.json": {"get": {"summary": "This document",
                                           "responses": {"200": _json({"type": "object"})}}},
         },

@@ -5,13 +5,14 @@ message for the person who asked."""
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from api.config import Settings
-from bot import render
+from bot import render, slack_broadcasts
 from handlers import commands
 from handlers.errors import KkrError
 
@@ -28,9 +29,12 @@ def web_client(settings: Settings) -> WebClient:
     )
 
 
-def build_app(store, settings: Settings, client: WebClient | None = None) -> App:
+def build_app(store, settings: Settings, client: WebClient | None = None, clock=None, on_queued=None) -> App:
+    """The Bolt app.  ``clock`` gives the time; ``on_queued(broadcast_id)``
+    is called when deliveries were queued (the dispatcher's ``kick``)."""
     app = App(signing_secret=settings.slack_signing_secret, client=client or web_client(settings))
     lang = settings.lang
+    slack_broadcasts.register(app, store, settings, clock or _now, on_queued or (lambda _id: None))
 
     @app.command("/kkr")
     def kkr_command(ack, command, respond):
@@ -65,6 +69,10 @@ def _error_reply(error: Exception, lang: str) -> dict:
         return render.slack_error(error, lang)
     log.exception("Slack listener failed", exc_info=error)
     return render.slack_error(KkrError(), lang)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _thread(event: dict) -> str | None:

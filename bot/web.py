@@ -1,23 +1,54 @@
-"""The one web app of ``serve`` and gunicorn: the JSON API plus, when Slack
-is configured, Slack's events endpoint."""
+"""The one web app of ``serve`` and gunicorn: the JSON API, the e-mail
+acknowledgement pages, Slack's events endpoint when Slack is configured, and
+the dispatcher that sends queued deliveries in the background."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask, request
-from slack_bolt.adapter.flask import SlackRequestHandler
 
 import api
 from api.config import Settings
+from bot.channels import MailChannel, OutboxChannel, SlackChannel
+from bot.dispatch import Dispatcher
 
 
-def create_web_app(settings: Settings | None = None, store=None, clock=None) -> Flask:
+def create_web_app(settings: Settings | None = None, store=None, clock=None, dispatch: bool = True) -> Flask:
+    """``dispatch=False`` leaves the dispatcher thread unstarted (tests that
+    drive ``app.config["DISPATCHER"].run_once()`` themselves)."""
     settings = settings or Settings.from_env()
     app = api.create_app(settings, store=store, clock=clock)
+    store, clock = app.config["STORE"], app.config["CLOCK"]
+    client = None
     if settings.slack_enabled:
-        from bot.slack import build_app
+        from bot.slack import web_client
 
-        bolt = build_app(app.config["STORE"], settings)
-        handler = SlackRequestHandler(bolt)
-        app.config["BOLT"] = bolt
-        app.add_url_rule("/slack/events", "slack_events", lambda: handler.handle(request), methods=["POST"])
+        client = web_client(settings)
+    dispatcher = build_dispatcher(store, settings, clock, client)
+    app.config.update(DISPATCHER=dispatcher, ON_QUEUED=dispatcher.kick)
+    if client is not None:
+        _mount_slack(app, store, settings, clock, client, dispatcher.kick)
+    if dispatch:
+        dispatcher.start()
     return app
+
+
+def build_dispatcher(store, settings: Settings, clock, client=None) -> Dispatcher:
+    public_url = settings.public_url or f"http://localhost:{settings.port}"
+    mail = MailChannel(settings.smtp_url, settings.mail_from, public_url, settings.lang) if settings.smtp_url else None
+    outbox = None if mail else OutboxChannel(Path(settings.db_path).parent / "outbox", settings.mail_from,
+                                             public_url, settings.lang)
+    slack = SlackChannel(client, settings.lang) if client is not None else None
+    return Dispatcher(store, clock, slack=slack, mail=mail, outbox=outbox, interval=settings.dispatch_interval)
+
+
+def _mount_slack(app: Flask, store, settings: Settings, clock, client, on_queued) -> None:
+    from slack_bolt.adapter.flask import SlackRequestHandler
+
+    from bot.slack import build_app
+
+    bolt = build_app(store, settings, client=client, clock=clock, on_queued=on_queued)
+    handler = SlackRequestHandler(bolt)
+    app.config["BOLT"] = bolt
+    app.add_url_rule("/slack/events", "slack_events", lambda: handler.handle(request), methods=["POST"])

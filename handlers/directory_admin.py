@@ -15,7 +15,10 @@ from handlers.directory import DIRECTORY, answer_for, municipality_ref, resolve
 from handlers.models import ContactAnswer, MunicipalityRef
 from handlers.validation import person_fields
 
-ROLES = ("kkr", "municipal", "kl")
+ROLES = ("kkr", "municipal", "kl", "consultant")
+# Where a role's contact belongs; a place has one contact of a role, while
+# consultants (RKKP's database contacts) are many, told apart by e-mail.
+SCOPES = {"kkr": "region", "municipal": "municipality", "kl": None, "consultant": "email"}
 
 
 def set_region_contact(store, region: str, fields: dict, now: datetime, by: str = "") -> ContactAnswer:
@@ -53,7 +56,9 @@ def place_contact(tx, role: str, place_code: str | None, person: dict | None, no
 
     Returns what happened: "created", "updated", "cleared" or "unchanged".
     """
-    scope = {"kkr": "region", "municipal": "municipality", "kl": None}[role]
+    scope = SCOPES[role]
+    if scope == "email":
+        place_code = person["email"] if person else place_code
     where = {"role": role, **({scope: place_code} if scope else {})}
     existing = tx.find("contacts", **where)
     stamp = {"updated_at": now.isoformat(), "updated_by": by or None}

@@ -19,7 +19,7 @@ from datetime import datetime
 from handlers.directory import DIRECTORY, resolve
 from handlers.directory_admin import ROLES, place_contact
 from handlers.errors import Invalid, KkrError
-from handlers.validation import PERSON_FIELDS, person_fields
+from handlers.validation import PERSON_FIELDS, normal_email, person_fields
 
 COLUMNS = ("role", "place", "name", "title", "email", "phone", "slack_id", "organisation")
 PLACE_KIND = {"kkr": "region", "municipal": "municipality"}
@@ -92,6 +92,8 @@ def _plan(tx, row: dict) -> tuple[str, str | None, dict | None]:
     if role not in ROLES:
         raise Invalid("csv.role", role=role, roles=", ".join(ROLES))
     place = None
+    if role == "consultant":
+        place = normal_email(row.get("email") or row.get("place") or "")
     if role in PLACE_KIND:
         place = resolve(tx, row.get("place") or "", strict=True, kinds=(PLACE_KIND[role],)).place.code
     raw = {name: row.get(name) for name in PERSON_FIELDS if name in row}

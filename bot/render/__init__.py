@@ -1,5 +1,6 @@
 """Turning handler results into what a person reads: Block Kit for Slack,
-plain lines for the terminal.  The only module that builds Block Kit."""
+plain lines for the terminal.  This package is the only place that builds
+Block Kit; this module renders the directory, ``deliveries`` the broadcasts."""
 
 from __future__ import annotations
 

@@ -1,0 +1,67 @@
+"""``/ack/<token>``: the one-click acknowledgement page of an e-mail.
+
+Mail security scanners (Microsoft Safe Links and the like) open every link
+in an e-mail, so GET only shows what is being acknowledged; the POST from
+the page's button records it.  Errors here are pages, not JSON: a person
+with a browser reads them.
+"""
+
+from flask import Blueprint, current_app, render_template
+
+from api.web import now, store
+from handlers import deliveries, forwarding
+from handlers.errors import Forbidden, KkrError
+from handlers.i18n import t
+from handlers.messages import forward_notes, header, message_lines
+
+bp = Blueprint("acks", __name__, url_prefix="/ack")
+
+
+def _lang() -> str:
+    return current_app.config["LANG"]
+
+
+@bp.errorhandler(KkrError)
+def _error(error: KkrError):
+    return render_template("ack.html", lang=_lang(), title=t("page.title", _lang()), notes=[],
+                           error=error.message(_lang()), item=None, token=None), error.status
+
+
+@bp.get("/<token>")
+def show(token):
+    return _page(token)
+
+
+@bp.post("/<token>")
+def acknowledge(token):
+    item, _ = deliveries.by_token(store(), token)
+    delivery, recorded = deliveries.acknowledge(store(), item.broadcast_id, item.delivery_id, now())
+    note = t("ack.done", _lang()) if recorded else t("ack.already", _lang(), when=delivery["acknowledged_at"])
+    return _page(token, [note])
+
+
+@bp.post("/<token>/forward")
+def forward(token):
+    item, _ = deliveries.by_token(store(), token)
+    if item.tier != 1:
+        raise Forbidden("forward.not_yours")
+    done = forwarding.forward(store(), item.broadcast_id, item.region, now(), by=item.recipient["name"])
+    current_app.config["ON_QUEUED"](item.broadcast_id)
+    return _page(token, forward_notes(done, _lang()))
+
+
+def _page(token: str, notes: list[str] | None = None):
+    item, delivery = deliveries.by_token(store(), token)
+    lang = _lang()
+    view = {
+        "header": header(item.broadcast, lang),
+        "lines": [line.replace("*", "") for line in message_lines(item, lang)],
+        "to": t("page.to", lang, name=item.recipient["name"], email=item.recipient["email"]),
+        "can_ack": delivery["state"] != "acknowledged",
+        "ack_label": t("page.ack_button", lang),
+        "forward_label": t("page.forward_button", lang, region=item.region_name) if item.tier == 1 else None,
+    }
+    if delivery["state"] == "acknowledged" and not notes:
+        notes = [t("page.acknowledged", lang, when=delivery["acknowledged_at"], by=delivery["acknowledged_by"])]
+    return render_template("ack.html", lang=lang, title=t("page.title", lang), notes=notes or [], error=None,
+                           item=view, token=token)

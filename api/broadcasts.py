@@ -1,0 +1,44 @@
+"""``/api/broadcasts``: create broadcasts, follow them, forward to tier 2."""
+
+from flask import Blueprint, current_app, jsonify, request
+
+from api.web import caller, json_body, now, store
+from handlers import broadcasts, forwarding
+from handlers.errors import Invalid
+
+bp = Blueprint("broadcasts", __name__, url_prefix="/api/broadcasts")
+
+
+def queued(broadcast_id: int) -> None:
+    """Tell the dispatcher there is something to send."""
+    current_app.config["ON_QUEUED"](broadcast_id)
+
+
+@bp.post("")
+def create():
+    who = caller("consultant")
+    key = request.headers.get("Idempotency-Key")
+    status, created = broadcasts.create_broadcast(store(), json_body(), by=who.name, now=now(), key=key)
+    queued(status["id"])
+    return jsonify(status), 201 if created else 200
+
+
+@bp.get("")
+def list_all():
+    return jsonify(broadcasts.list_broadcasts(store()))
+
+
+@bp.get("/<int:broadcast_id>")
+def one(broadcast_id):
+    return jsonify(broadcasts.status(store(), broadcast_id))
+
+
+@bp.post("/<int:broadcast_id>/forward")
+def forward(broadcast_id):
+    who = caller("consultant")
+    region = json_body().get("region")
+    if not isinstance(region, str) or not region.strip():
+        raise Invalid("invalid.required", field="region", extra={"field": "region"})
+    done = forwarding.forward(store(), broadcast_id, region, now(), by=who.name)
+    queued(broadcast_id)
+    return jsonify(done)

@@ -1,0 +1,115 @@
+"""The dispatcher: sends what is due, in the background, after the ack.
+
+It claims due deliveries (``handlers.deliveries.claim_due``), sends each by
+the first channel that can reach the recipient (Slack DM, else e-mail, else
+the outbox) and records the outcome; a failure is recorded with its error
+and retried with back-off.  Each web process runs one; the leases in the
+store keep them from sending the same message twice, and whatever was
+queued when a process stopped is sent when one runs again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import threading
+
+from handlers import ack_tokens
+from handlers.deliveries import Outgoing, claim_due, record_failure, record_sent
+
+log = logging.getLogger(__name__)
+
+HOST = socket.gethostname()
+_owner: tuple[int, str] = (0, "")
+
+
+def current_owner() -> str:
+    """Who holds a lease: this machine, this process, and a token for this
+    run of it, so a later process that gets the same PID is not taken for
+    it.  Worked out per PID, as gunicorn may fork after import."""
+    global _owner
+    if _owner[0] != os.getpid():
+        _owner = (os.getpid(), f"{HOST}/{os.getpid()}/{secrets.token_hex(4)}")
+    return _owner[1]
+
+
+def owner_is_dead(owner: str) -> bool:
+    """True when ``owner`` was a process of this machine that no longer runs."""
+    host, _, rest = owner.partition("/")
+    pid = rest.partition("/")[0]
+    if host != HOST or not pid.isdigit() or owner == current_owner():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+class Dispatcher:
+    def __init__(self, store, clock, *, slack=None, mail=None, outbox=None, interval: float = 5.0):
+        self.store, self.clock = store, clock
+        self.slack, self.mail, self.outbox = slack, mail, outbox
+        self.interval = interval
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_once(self, only: int | None = None) -> int:
+        """Send everything due now; return how many were tried."""
+        items = claim_due(self.store, self.clock(), ack_tokens.server_secret(self.store), owner=current_owner(),
+                          is_dead=owner_is_dead, only=only)
+        for item in items:
+            self.deliver(item)
+        return len(items)
+
+    def deliver(self, item: Outgoing) -> None:
+        try:
+            channel, ref = self.route(item)
+        except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
+            log.warning("delivery %s/%s failed: %s", item.broadcast_id, item.delivery_id, error)
+            record_failure(self.store, item, f"{type(error).__name__}: {error}", self.clock())
+            return
+        record_sent(self.store, item, channel, ref, self.clock())
+
+    def route(self, item: Outgoing) -> tuple[str, dict]:
+        if self.slack:
+            ref = self.slack.send(item)
+            if ref:
+                return "slack", ref
+        if self.mail:
+            return "email", self.mail.send(item)
+        if self.outbox:
+            return "outbox", self.outbox.send(item)
+        raise RuntimeError("no channel reaches this recipient")
+
+    # -- background loop ------------------------------------------------------
+    def kick(self, *_args) -> None:
+        """Wake the loop now (after a broadcast or a forward was queued)."""
+        self._wake.set()
+
+    def start(self) -> "Dispatcher":
+        if not self._thread:
+            self._thread = threading.Thread(target=self._loop, name="kkr-dispatch", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                while self.run_once() and not self._stop.is_set():
+                    pass
+            except Exception:  # noqa: BLE001 - the loop must outlive a bad tick
+                log.exception("dispatch tick failed")
+            self._wake.wait(self.interval)

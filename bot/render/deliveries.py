@@ -1,0 +1,143 @@
+"""Broadcast messages, their status and the broadcast modal, for Slack and e-mail."""
+
+from __future__ import annotations
+
+from handlers.broadcasts import KINDS
+from handlers.deliveries import Outgoing
+from handlers.i18n import t
+from handlers.messages import header, message_lines
+
+ICONS = {"queued": "⏳", "sending": "⏳", "sent": "📨", "failed": "⚠️", "acknowledged": "✅"}
+ACK, FORWARD = "kkr_ack", "kkr_forward"
+MODAL = "kkr_broadcast"
+
+
+def slack_message(item: Outgoing, lang: str) -> dict:
+    buttons = [_button(t("msg.ack_button", lang), ACK, f"{item.broadcast_id}:{item.delivery_id}", primary=True)]
+    if item.tier == 1:
+        buttons.append(_button(t("msg.forward_button", lang), FORWARD, f"{item.broadcast_id}:{item.region}"))
+    lines = message_lines(item, lang)
+    return {
+        "text": f"{header(item.broadcast, lang)}: {item.broadcast['title']}",
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": header(item.broadcast, lang)[:150]}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)[:3000]}},
+            {"type": "actions", "block_id": f"delivery-{item.broadcast_id}-{item.delivery_id}", "elements": buttons},
+        ],
+    }
+
+
+def email_text(item: Outgoing, public_url: str, lang: str) -> tuple[str, str]:
+    b = item.broadcast
+    subject = t("msg.subject", lang, database=b["database"], kind=t(f"kind.{b['kind']}", lang), title=b["title"])
+    lines = [header(b, lang), "", *(line.replace("*", "") for line in message_lines(item, lang)), ""]
+    lines.append(t("msg.email_ack", lang, url=f"{public_url}/ack/{item.ack_token}"))
+    if item.tier == 1:
+        lines.append(t("msg.email_forward", lang))
+    lines += ["", t("msg.signature", lang)]
+    return subject, "\n".join(lines) + "\n"
+
+
+def acknowledged_blocks(blocks: list[dict], note: str) -> list[dict]:
+    """The original message without its Acknowledge button (Forward stays),
+    and a note of the acknowledgement."""
+    kept = []
+    for block in blocks:
+        if block.get("type") == "actions":
+            block = {**block, "elements": [e for e in block["elements"] if e.get("action_id") != ACK]}
+            if not block["elements"]:
+                continue
+        if block.get("type") != "context":
+            kept.append(block)
+    return [*kept, {"type": "context", "elements": [{"type": "mrkdwn", "text": note}]}]
+
+
+def status_lines(status: dict, lang: str) -> list[str]:
+    out = [t("status.title", lang, id=status["id"], kind=t(f"kind.{status['kind']}", lang),
+             database=status["database"], title=status["title"])]
+    if status.get("deadline"):
+        out.append(t("status.deadline", lang, deadline=status["deadline"]))
+    missing = []
+    for row in status["regions"]:
+        out.append(_status_row(row, lang))
+        if row["state"] != "acknowledged":
+            missing.append(row["region"]["name"])
+    out.append(t("status.missing", lang, names=", ".join(missing)) if missing else t("status.all_acknowledged", lang))
+    return out
+
+
+def _status_row(row: dict, lang: str) -> str:
+    recipient = (row["recipient"] or {}).get("name", "–")
+    if row["fallback"]:
+        recipient += f" ({t('status.fallback', lang)})"
+    state = t(f"status.state.{row['state']}", lang, error=row.get("last_error") or "",
+              by=row.get("acknowledged_by") or "", when=_when(row.get("acknowledged_at")))
+    line = t("status.row", lang, icon=ICONS[row["state"]], region=row["region"]["name"], recipient=recipient,
+             state=state)
+    if row["forwarded_at"]:
+        m = row["municipalities"]
+        line += f"; {t('status.forwarded', lang, when=_when(row['forwarded_at']))}, " + t(
+            "status.municipalities", lang, reached=m["reached"], total=m["total"], acknowledged=m["acknowledged"])
+    return line
+
+
+def list_lines(broadcasts: list[dict], lang: str) -> list[str]:
+    if not broadcasts:
+        return [t("status.none_open", lang)]
+    return [t("status.list_title", lang), *(t("status.list_row", lang, id=b["id"], kind=t(f"kind.{b['kind']}", lang),
+                                               database=b["database"], title=b["title"], when=_when(b["created_at"]))
+                                              for b in broadcasts)]
+
+
+def section(lines: list[str]) -> dict:
+    return {"text": "\n".join(lines), "blocks": [{"type": "section", "text": {"type": "mrkdwn",
+                                                                               "text": "\n".join(lines)[:3000]}}]}
+
+
+def broadcast_modal(lang: str) -> dict:
+    kinds = [{"text": {"type": "plain_text", "text": t(f"kind.{k}", lang)}, "value": k} for k in KINDS]
+    return {
+        "type": "modal", "callback_id": MODAL,
+        "title": {"type": "plain_text", "text": t("modal.title", lang)},
+        "submit": {"type": "plain_text", "text": t("modal.submit", lang)},
+        "close": {"type": "plain_text", "text": t("modal.cancel", lang)},
+        "blocks": [
+            _input("kind", t("modal.kind", lang),
+                   {"type": "static_select", "options": kinds, "initial_option": kinds[0]}),
+            _input("database", t("modal.database", lang), {"type": "plain_text_input", "initial_value": "DHRD"}),
+            _input("title", t("modal.title_field", lang), {"type": "plain_text_input", "max_length": 200}),
+            _input("link", t("modal.link", lang), {"type": "url_text_input"}, optional=True),
+            _input("body", t("modal.body", lang), {"type": "plain_text_input", "multiline": True}, optional=True),
+            _input("deadline", t("modal.deadline", lang), {"type": "datepicker"}, optional=True,
+                   hint=t("modal.deadline_hint", lang)),
+        ],
+    }
+
+
+def modal_values(view: dict) -> dict:
+    """The broadcast fields a submitted modal holds."""
+    values = {}
+    for block_id, actions in view["state"]["values"].items():
+        element = actions.get("value", {})
+        selected = element.get("selected_option") or {}
+        values[block_id] = element.get("value") or selected.get("value") or element.get("selected_date")
+    return values
+
+
+def _input(block_id: str, label: str, element: dict, optional: bool = False, hint: str | None = None) -> dict:
+    block = {"type": "input", "block_id": block_id, "optional": optional,
+             "label": {"type": "plain_text", "text": label}, "element": {**element, "action_id": "value"}}
+    if hint:
+        block["hint"] = {"type": "plain_text", "text": hint}
+    return block
+
+
+def _button(text: str, action_id: str, value: str, primary: bool = False) -> dict:
+    button = {"type": "button", "text": {"type": "plain_text", "text": text}, "action_id": action_id, "value": value}
+    if primary:
+        button["style"] = "primary"
+    return button
+
+
+def _when(stamp: str | None) -> str:
+    return stamp[:16].replace("T", " ") if stamp else ""

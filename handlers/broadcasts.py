@@ -1,0 +1,167 @@
+"""Broadcasts: what RKKP sends down the KKR chain, and where it stands.
+
+A broadcast lives in its own store part (``broadcast-<id>``) with all of its
+deliveries, so recording an acknowledgement rewrites one small file however
+many broadcasts came before; the ``broadcasts`` part only indexes them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from handlers import directory
+from handlers.clock import stamp
+from handlers.errors import Invalid, NotFound
+
+INDEX = "broadcasts"
+KINDS = ("annual_report", "hearing", "info")
+FIELDS = ("kind", "database", "title", "body", "link", "deadline")
+LIMITS = {"database": 40, "title": 200, "body": 20_000, "link": 2_000}
+_LINK = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+def part_of(broadcast_id: int) -> str:
+    return f"broadcast-{int(broadcast_id)}"
+
+
+def broadcast_fields(raw: dict, today: date) -> dict:
+    """The checked fields of a new broadcast, or ``Invalid`` naming the field."""
+    if not isinstance(raw, dict):
+        raise Invalid("invalid.object")
+    unknown = sorted(set(raw) - set(FIELDS))
+    if unknown:
+        raise Invalid("invalid.unknown_field", field=unknown[0], extra={"field": unknown[0]})
+    fields = {}
+    for name in FIELDS:
+        value = raw.get(name)
+        if value is not None and not isinstance(value, str):
+            raise Invalid("invalid.text", field=name, extra={"field": name})
+        fields[name] = (value or "").strip() or None
+        if fields[name] and len(fields[name]) > LIMITS.get(name, 20):
+            raise Invalid("invalid.too_long", field=name, limit=LIMITS.get(name, 20), extra={"field": name})
+    for name in ("kind", "database", "title"):
+        if not fields[name]:
+            raise Invalid("invalid.required", field=name, extra={"field": name})
+    if fields["kind"] not in KINDS:
+        raise Invalid("broadcast.kind", kind=fields["kind"], kinds=", ".join(KINDS), extra={"field": "kind"})
+    fields["database"] = fields["database"].upper()
+    if fields["link"] and not _LINK.match(fields["link"]):
+        raise Invalid("broadcast.link", value=fields["link"], extra={"field": "link"})
+    fields["deadline"] = _deadline(fields["deadline"], fields["kind"], today)
+    return fields
+
+
+def _deadline(value: str | None, kind: str, today: date) -> str | None:
+    if not value:
+        if kind == "hearing":
+            raise Invalid("broadcast.deadline_required", extra={"field": "deadline"})
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise Invalid("broadcast.deadline_format", value=value, extra={"field": "deadline"}) from None
+    if day < today:
+        raise Invalid("broadcast.deadline_past", value=value, extra={"field": "deadline"})
+    return day.isoformat()
+
+
+def create_broadcast(store, raw: dict, by: str, now: datetime, key: str | None = None) -> tuple[dict, bool]:
+    """Record a broadcast and queue one delivery per region (tier 1); return
+    its status and whether this call created it.
+
+    ``key`` makes creation idempotent: a retried request or a double click
+    with the same key returns the broadcast made the first time.
+    """
+    fields = broadcast_fields(raw, now.date())
+    with store.write(INDEX) as tx:
+        existing = tx.find("broadcasts", key=key) if key else []
+        if existing:
+            return status(store, existing[0]["id"]), False
+        entry = tx.insert("broadcasts", {**fields, "key": key, "created_by": by, "created_at": stamp(now),
+                                         "state": "creating"})
+    plan = tier_one_plan(store)
+    with store.write(part_of(entry["id"])) as tx:
+        tx.put("broadcast", 1, {**fields, "created_by": by, "created_at": stamp(now)})
+        for delivery in plan:
+            tx.insert("deliveries", {**delivery, "next_attempt_at": stamp(now)})
+    with store.write(INDEX) as tx:
+        tx.update("broadcasts", entry["id"], {"state": "open"})
+    return status(store, entry["id"]), True
+
+
+def tier_one_plan(store) -> list[dict]:
+    """One queued delivery per region: to its KKR contact, or to the KL
+    contact (marked as fallback) while the region has none."""
+    plan = []
+    for answer in directory.all_regions(store):
+        person = answer.contact or answer.route_via
+        plan.append(new_delivery(tier=1, region=answer.region.code, person=person.to_dict() if person else None,
+                                 fallback=answer.contact is None))
+    return plan
+
+
+def new_delivery(tier: int, region: str, person: dict | None, fallback: bool = False,
+                 municipality: str | None = None) -> dict:
+    recipient = {k: person.get(k) for k in ("name", "email", "role", "slack_id")} if person else None
+    return {"tier": tier, "region": region, "municipality": municipality, "recipient": recipient,
+            "fallback": fallback, "channel": None, "state": "queued" if person else "failed",
+            "attempts": 0, "last_error": None if person else "no recipient", "lease_until": None,
+            "sent_at": None, "ref": None, "acknowledged_by": None, "acknowledged_at": None,
+            "forwarded_at": None, "forwarded_by": None, "unreachable": []}
+
+
+def open_ids(store) -> list[int]:
+    with store.read(INDEX) as view:
+        return [b["id"] for b in view.all("broadcasts") if b.get("state") == "open"]
+
+
+def list_broadcasts(store) -> list[dict]:
+    """Every broadcast, newest first, without its deliveries."""
+    with store.read(INDEX) as view:
+        entries = [b for b in view.all("broadcasts") if b.get("state") != "creating"]
+    entries.sort(key=lambda b: b["id"], reverse=True)
+    return [{k: v for k, v in b.items() if k != "key"} for b in entries]
+
+
+def status(store, broadcast_id) -> dict:
+    """A broadcast's fields and, per region, where its delivery stands."""
+    broadcast_id = _id(broadcast_id)
+    with store.read(part_of(broadcast_id)) as view:
+        broadcast = view.get("broadcast", 1)
+        deliveries = view.all("deliveries")
+    if broadcast is None:
+        raise NotFound("broadcast.not_found", id=broadcast_id)
+    with store.read(directory.DIRECTORY) as view:
+        regions = {r["code"]: r for r in view.all("regions")}
+        munis = {m["code"]: m for m in view.all("municipalities")}
+    rows = [_region_row(d, deliveries, regions, munis) for d in deliveries if d["tier"] == 1]
+    rows.sort(key=lambda row: row["region"]["code"])
+    return {"id": broadcast_id, **{k: v for k, v in broadcast.items() if k != "id"}, "regions": rows}
+
+
+def _region_row(first: dict, deliveries: list[dict], regions: dict, munis: dict) -> dict:
+    region = regions[first["region"]]
+    second = [d for d in deliveries if d["tier"] == 2 and d["region"] == first["region"]]
+    return {
+        "region": {"code": region["code"], "name": region["name"]},
+        "delivery": first["id"], "recipient": first["recipient"], "fallback": first["fallback"],
+        "channel": first["channel"], "state": first["state"], "last_error": first["last_error"],
+        "acknowledged_by": first["acknowledged_by"], "acknowledged_at": first["acknowledged_at"],
+        "forwarded_at": first["forwarded_at"],
+        "municipalities": {
+            "total": region.get("municipality_count", 0),
+            "reached": sum(d["state"] in ("sent", "acknowledged") for d in second),
+            "acknowledged": sum(d["state"] == "acknowledged" for d in second),
+            "unreachable": first.get("unreachable", []),
+            "not_acknowledged": sorted(munis[d["municipality"]]["name"] for d in second
+                                       if d["state"] != "acknowledged"),
+        },
+    }
+
+
+def _id(value) -> int:
+    try:
+        return int(str(value).strip().lstrip("#"))
+    except ValueError:
+        raise NotFound("broadcast.not_found", id=value) from None

@@ -1,0 +1,149 @@
+"""Deliveries: sending each message once, retrying failures, recording
+acknowledgements.
+
+Sending itself is a channel's job (``bot.dispatch``); here a delivery is
+*claimed* with a lease before it is sent, so several workers or a restarted
+process never send the same message concurrently, and a claim whose process
+died is taken up again when its lease runs out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from handlers import ack_tokens
+from handlers.broadcasts import open_ids, part_of
+from handlers.clock import parse, stamp
+from handlers.directory import DIRECTORY
+from handlers.errors import Conflict, Forbidden, NotFound
+
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 12
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """Everything a channel needs to send one delivery."""
+
+    broadcast_id: int
+    delivery_id: int
+    tier: int
+    broadcast: dict
+    recipient: dict
+    region: str
+    municipality: str | None
+    fallback: bool
+    ack_token: str
+    region_name: str = ""
+    municipality_name: str | None = None
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min ... at most an hour between tries."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def claim_due(store, now: datetime, secret: bytes, *, owner: str = "", is_dead=None,
+              only: int | None = None) -> list[Outgoing]:
+    """Lease every delivery that is due to ``owner`` and return what to send.
+
+    ``is_dead(owner)`` tells whether the owner of another lease is known to
+    have died (a process of this machine that is gone); its claims are taken
+    over at once instead of when the lease runs out.
+    """
+    claimed, names = [], None
+    due = _due_check(now, is_dead or (lambda _owner: False))
+    for broadcast_id in [only] if only else open_ids(store):
+        with store.read(part_of(broadcast_id)) as view:
+            if not any(due(d) for d in view.all("deliveries")):
+                continue
+        names = names or place_names(store)
+        with store.write(part_of(broadcast_id)) as tx:
+            broadcast = tx.get("broadcast", 1)
+            for delivery in filter(due, tx.all("deliveries")):
+                tx.update("deliveries", delivery["id"],
+                          {"state": "sending", "lease_until": stamp(now + LEASE), "lease_owner": owner})
+                claimed.append(_outgoing(broadcast_id, broadcast, delivery, secret, names))
+    return claimed
+
+
+def place_names(store) -> dict[str, str]:
+    """Region and municipality names by code."""
+    with store.read(DIRECTORY) as view:
+        return {p["code"]: p["name"] for p in view.all("regions") + view.all("municipalities")}
+
+
+def _due_check(now: datetime, is_dead):
+    def due(delivery: dict) -> bool:
+        state = delivery["state"]
+        if state == "sending":
+            return parse(delivery["lease_until"]) <= now or is_dead(delivery.get("lease_owner") or "")
+        if state in ("queued", "failed") and delivery["recipient"] and delivery["next_attempt_at"]:
+            return parse(delivery["next_attempt_at"]) <= now
+        return False
+
+    return due
+
+
+def _outgoing(broadcast_id: int, broadcast: dict, delivery: dict, secret: bytes, names: dict) -> Outgoing:
+    return Outgoing(broadcast_id, delivery["id"], delivery["tier"], {k: v for k, v in broadcast.items() if k != "id"},
+                    delivery["recipient"], delivery["region"], delivery["municipality"], delivery["fallback"],
+                    ack_tokens.make(secret, broadcast_id, delivery["id"]),
+                    names.get(delivery["region"], ""), names.get(delivery["municipality"]))
+
+
+def record_sent(store, item: Outgoing, channel: str, ref: dict, now: datetime) -> None:
+    with store.write(part_of(item.broadcast_id)) as tx:
+        delivery = tx.get("deliveries", item.delivery_id)
+        recipient = {**delivery["recipient"], "slack_id": ref.get("user") or delivery["recipient"].get("slack_id")}
+        # Acknowledged while we were still sending: keep that state.
+        state = "acknowledged" if delivery["state"] == "acknowledged" else "sent"
+        tx.update("deliveries", item.delivery_id, {
+            "state": state, "channel": channel, "ref": ref, "sent_at": stamp(now), "lease_until": None,
+            "attempts": delivery["attempts"] + 1, "last_error": None, "recipient": recipient})
+
+
+def record_failure(store, item: Outgoing, error: str, now: datetime) -> None:
+    """Note the error and when to try again; give up after MAX_ATTEMPTS."""
+    with store.write(part_of(item.broadcast_id)) as tx:
+        delivery = tx.get("deliveries", item.delivery_id)
+        attempts = delivery["attempts"] + 1
+        retry = stamp(now + backoff(attempts)) if attempts < MAX_ATTEMPTS else None
+        tx.update("deliveries", item.delivery_id, {
+            "state": "failed", "attempts": attempts, "last_error": error[:500],
+            "next_attempt_at": retry, "lease_until": None})
+
+
+def by_token(store, token: str) -> tuple[Outgoing, dict]:
+    """The delivery an e-mailed link is for, as sent and as it stands now."""
+    secret = ack_tokens.server_secret(store)
+    broadcast_id, delivery_id = ack_tokens.read(secret, token)
+    with store.read(part_of(broadcast_id)) as view:
+        broadcast, found = view.get("broadcast", 1), view.get("deliveries", delivery_id)
+    if broadcast is None or found is None:
+        raise NotFound("ack.unknown_link")
+    return _outgoing(broadcast_id, broadcast, found, secret, place_names(store)), found
+
+
+def acknowledge(store, broadcast_id: int, delivery_id: int, now: datetime, *, by: str | None = None,
+                slack_user: str | None = None) -> tuple[dict, bool]:
+    """Record the recipient's acknowledgement once; return the delivery and
+    whether this call recorded it (False: it was already acknowledged).
+
+    With ``slack_user`` the caller must be the recipient's Slack user; a
+    caller holding the delivery's link token has already proven that.
+    """
+    with store.write(part_of(broadcast_id)) as tx:
+        found = tx.get("deliveries", delivery_id)
+        if found is None:
+            raise NotFound("ack.unknown_link")
+        if slack_user is not None and slack_user != (found["recipient"] or {}).get("slack_id"):
+            raise Forbidden("ack.not_yours")
+        if found["state"] == "acknowledged":
+            return found, False
+        if found["state"] not in ("sent", "sending"):
+            raise Conflict("ack.not_sent")
+        by = by or found["recipient"]["name"]
+        fields = {"state": "acknowledged", "acknowledged_by": by, "acknowledged_at": stamp(now), "lease_until": None}
+        return tx.update("deliveries", delivery_id, fields), True

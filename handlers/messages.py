@@ -1,0 +1,39 @@
+"""The text of a delivered message, the same in Slack, e-mail and on the
+acknowledgement page."""
+
+from __future__ import annotations
+
+from handlers.deliveries import Outgoing
+from handlers.i18n import t
+
+
+def header(broadcast: dict, lang: str) -> str:
+    return t("msg.header", lang, kind=t(f"kind.{broadcast['kind']}", lang), database=broadcast["database"])
+
+
+def message_lines(item: Outgoing, lang: str) -> list[str]:
+    """Title, text, link, deadline, and why this recipient gets it."""
+    b = item.broadcast
+    out = [f"*{b['title']}*"]
+    if b.get("body"):
+        out.append(b["body"])
+    if b.get("link"):
+        out.append(t("msg.link", lang, link=b["link"]))
+    if b.get("deadline"):
+        out.append(t("msg.deadline", lang, deadline=b["deadline"]))
+    if item.tier == 2:
+        out.append(t("msg.tier2", lang, municipality=item.municipality_name, region=item.region_name))
+    elif item.fallback:
+        out.append(t("msg.fallback", lang, region=item.region_name))
+    else:
+        out.append(t("msg.tier1", lang, region=item.region_name))
+    return out
+
+
+def forward_notes(done: dict, lang: str) -> list[str]:
+    """What a forward did, for the person who pressed the button."""
+    notes = [t("forward.done", lang, count=len(done["added"]), region=done["region_name"]) if done["added"]
+             else t("forward.already", lang)]
+    if done["unreachable"]:
+        notes.append(t("forward.unreachable", lang, names=", ".join(done["unreachable"])))
+    return notes
