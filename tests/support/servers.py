@@ -9,9 +9,10 @@ from werkzeug.serving import make_server
 
 
 @contextmanager
-def serve_in_thread(wsgi_app):
-    """Serve ``wsgi_app`` on 127.0.0.1 on a free port; yields the base URL."""
-    server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
+def serve_in_thread(wsgi_app, port: int = 0):
+    """Serve ``wsgi_app`` on 127.0.0.1 (on a free port unless given); yields
+    the base URL."""
+    server = make_server("127.0.0.1", port, wsgi_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -19,3 +20,17 @@ def serve_in_thread(wsgi_app):
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+class Clock:
+    """A clock the test moves: ``clock()`` is now, ``clock.advance(...)``."""
+
+    def __init__(self, start):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, delta):
+        self.now += delta
+        return self.now
