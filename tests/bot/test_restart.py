@@ -1,0 +1,76 @@
+"""A process killed in the middle of a fan-out loses no message: the next
+one sends what was left, at once."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support.http import call
+from tests.support.smtp import free_port, smtp_server
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def start_server(env):
+    process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{env['PORT']}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            if call("GET", base + "/api/health", timeout=1)[0] == 200:
+                return process, base
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.1)
+
+
+def delivery_ids(mailbox):
+    return [int(re.search(r"/ack/\d+-(\d+)-", m.get_content()).group(1)) for m in list(mailbox.messages)]
+
+
+def test_restart_in_the_middle_of_a_fan_out(tmp_path):
+    with smtp_server() as (mailbox, smtp_url):
+        mailbox.delay = 0.4
+        port = free_port()
+        env = {**os.environ, "KKRBOT_DB": str(tmp_path / "kkrbot.json"), "PORT": str(port), "SMTP_URL": smtp_url,
+               "KKRBOT_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+        for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+            env.pop(name, None)
+        token = subprocess.run([sys.executable, "-m", "bot", "token", "create", "--role", "consultant", "--name",
+                                "Anne"], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout.strip()
+        server, base = start_server(env)
+        try:
+            status, body = call("POST", base + "/api/broadcasts",
+                                {"kind": "info", "database": "DHRD", "title": "Nyt om DHRD"},
+                                {"Authorization": f"Bearer {token}"})
+            assert status == 201
+            mailbox.wait_for(2)
+            server.send_signal(signal.SIGKILL)
+            server.wait(timeout=10)
+            assert len(mailbox.messages) < 5, "the fan-out finished before the kill; nothing was tested"
+
+            server, base = start_server(env)
+            deadline = time.monotonic() + 20
+            while set(delivery_ids(mailbox)) != {1, 2, 3, 4, 5}:
+                assert time.monotonic() < deadline, f"delivered: {delivery_ids(mailbox)}"
+                time.sleep(0.1)
+            regions = call("GET", f"{base}/api/broadcasts/{body['id']}")[1]["regions"]
+            deadline = time.monotonic() + 10
+            while {r["state"] for r in regions} != {"sent"}:
+                assert time.monotonic() < deadline, regions
+                time.sleep(0.1)
+                regions = call("GET", f"{base}/api/broadcasts/{body['id']}")[1]["regions"]
+            # At most the one message in flight at the kill is sent again.
+            assert len(delivery_ids(mailbox)) <= 6
+        finally:
+            server.kill()
+            server.wait(timeout=10)
