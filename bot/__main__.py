@@ -57,7 +57,7 @@ def parser() -> argparse.ArgumentParser:
 
 def open_store(settings: Settings) -> Store:
     store = Store(settings.db_path)
-    store.remove_stray_temp_files("directory")
+    store.remove_stray_temp_files()
     seed_directory(store, now())
     return store
 

@@ -27,7 +27,7 @@ from filelock import FileLock
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from data.storage import AtomicJSONStorage, FrozenStorage, load, remove_stray_temp_files
+from data.storage import TEMP_PREFIX, AtomicJSONStorage, FrozenStorage, load, remove_stray_temp_files
 
 LOCK_TIMEOUT_SECONDS = 30
 
@@ -55,9 +55,31 @@ class Store:
                 self._locks[part] = FileLock(lock_path, timeout=LOCK_TIMEOUT_SECONDS)
             return self._locks[part]
 
-    def remove_stray_temp_files(self, part: str) -> list[Path]:
-        with self.lock_of(part):
-            return remove_stray_temp_files(self.file_of(part))
+    def part_of_file(self, name: str) -> str | None:
+        """The part whose file is called ``name``, if it is one of ours."""
+        suffix = self.path.suffix or ".json"
+        if name == self.path.name:
+            return "directory"
+        prefix = self.path.stem + "."
+        if name.startswith(prefix) and name.endswith(suffix):
+            return name[len(prefix):-len(suffix)] or None
+        return None
+
+    def remove_stray_temp_files(self, part: str | None = None) -> list[Path]:
+        """Delete what killed writers left of ``part`` (default: every part).
+
+        Takes each part's lock, so no live writer's temp file is touched.
+        """
+        if part is None:
+            strays = self.path.parent.glob(TEMP_PREFIX + self.path.stem + "*")
+            names = {self.part_of_file(p.name[len(TEMP_PREFIX):].rsplit(".", 1)[0]) for p in strays}
+        else:
+            names = {part}
+        removed = []
+        for name in sorted(n for n in names if n):
+            with self.lock_of(name):
+                removed += remove_stray_temp_files(self.file_of(name))
+        return removed
 
     @contextmanager
     def write(self, part: str = "directory") -> Iterator["Transaction"]:

@@ -18,7 +18,7 @@ def test_app_json_describes_every_variable_the_code_reads():
 
 def test_manifest_declares_the_commands_and_events_the_app_listens_to():
     manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
-    source = (ROOT / "bot" / "slack.py").read_text()
+    source = "".join(path.read_text() for path in (ROOT / "bot").glob("slack*.py"))
     declared = {c["command"] for c in manifest["features"]["slash_commands"]}
     assert declared == set(re.findall(r'@app\.command\("([^"]+)"\)', source))
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
