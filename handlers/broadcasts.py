@@ -66,12 +66,14 @@ def _deadline(value: str | None, kind: str, today: date) -> str | None:
     return day.isoformat()
 
 
-def create_broadcast(store, raw: dict, by: str, now: datetime, key: str | None = None) -> tuple[dict, bool]:
+def create_broadcast(store, raw: dict, by: str, now: datetime, key: str | None = None,
+                     creator: dict | None = None) -> tuple[dict, bool]:
     """Record a broadcast and queue one delivery per region (tier 1); return
     its status and whether this call created it.
 
     ``key`` makes creation idempotent: a retried request or a double click
-    with the same key returns the broadcast made the first time.
+    with the same key returns the broadcast made the first time.  ``creator``
+    (name, e-mail, Slack ID) is who gets the hearing's deadline summary.
     """
     fields = broadcast_fields(raw, now.date())
     with store.write(INDEX) as tx:
@@ -82,12 +84,23 @@ def create_broadcast(store, raw: dict, by: str, now: datetime, key: str | None =
                                          "state": "creating"})
     plan = tier_one_plan(store)
     with store.write(part_of(entry["id"])) as tx:
-        tx.put("broadcast", 1, {**fields, "created_by": by, "created_at": stamp(now)})
+        tx.put("broadcast", 1, {**fields, "created_by": by, "created_at": stamp(now),
+                                "creator": creator or consultant_contact(store, by)})
         for delivery in plan:
             tx.insert("deliveries", {**delivery, "next_attempt_at": stamp(now)})
     with store.write(INDEX) as tx:
         tx.update("broadcasts", entry["id"], {"state": "open"})
     return status(store, entry["id"]), True
+
+
+def consultant_contact(store, name: str) -> dict:
+    """The directory's consultant of that name, for an API caller (whose
+    token carries only a name); else just the name."""
+    with store.read(directory.DIRECTORY) as view:
+        for person in view.find("contacts", role="consultant"):
+            if person["name"].casefold() == (name or "").casefold():
+                return {"name": person["name"], "email": person["email"], "slack_id": person.get("slack_id")}
+    return {"name": name, "email": None, "slack_id": None}
 
 
 def tier_one_plan(store) -> list[dict]:
@@ -101,14 +114,24 @@ def tier_one_plan(store) -> list[dict]:
     return plan
 
 
-def new_delivery(tier: int, region: str, person: dict | None, fallback: bool = False,
-                 municipality: str | None = None) -> dict:
+def new_delivery(tier: int, region: str | None, person: dict | None, fallback: bool = False,
+                 municipality: str | None = None, purpose: str = "notice", message: dict | None = None,
+                 about: int | None = None) -> dict:
+    """A queued delivery.  ``purpose`` is "notice" (the broadcast itself),
+    "reminder", "summary" or "closing"; all but notices carry ``message``
+    ({"key", "params"} from the catalogue, or {"text"}), and a reminder is
+    ``about`` the notice it reminds of."""
     recipient = {k: person.get(k) for k in ("name", "email", "role", "slack_id")} if person else None
     return {"tier": tier, "region": region, "municipality": municipality, "recipient": recipient,
-            "fallback": fallback, "channel": None, "state": "queued" if person else "failed",
+            "purpose": purpose, "message": message, "about": about, "fallback": fallback, "channel": None,
+            "state": "queued" if person else "failed",
             "attempts": 0, "last_error": None if person else "no recipient", "lease_until": None,
             "sent_at": None, "ref": None, "acknowledged_by": None, "acknowledged_at": None,
             "forwarded_at": None, "forwarded_by": None, "unreachable": []}
+
+
+def is_notice(delivery: dict) -> bool:
+    return delivery.get("purpose", "notice") == "notice"
 
 
 def open_ids(store) -> list[int]:
@@ -130,13 +153,18 @@ def status(store, broadcast_id) -> dict:
     with store.read(part_of(broadcast_id)) as view:
         broadcast = view.get("broadcast", 1)
         deliveries = view.all("deliveries")
+        replies = view.all("replies")
     if broadcast is None:
         raise NotFound("broadcast.not_found", id=broadcast_id)
     with store.read(directory.DIRECTORY) as view:
         regions = {r["code"]: r for r in view.all("regions")}
         munis = {m["code"]: m for m in view.all("municipalities")}
-    rows = [_region_row(d, deliveries, regions, munis) for d in deliveries if d["tier"] == 1]
+    notices = [d for d in deliveries if is_notice(d)]
+    rows = [_region_row(d, notices, regions, munis) for d in notices if d["tier"] == 1]
     rows.sort(key=lambda row: row["region"]["code"])
+    if broadcast["kind"] == "hearing":
+        for row in rows:
+            row.update(_replies_of(row["region"]["code"], replies, munis))
     return {"id": broadcast_id, **{k: v for k, v in broadcast.items() if k != "id"}, "regions": rows}
 
 
@@ -157,6 +185,16 @@ def _region_row(first: dict, deliveries: list[dict], regions: dict, munis: dict)
             "not_acknowledged": sorted(munis[d["municipality"]]["name"] for d in second
                                        if d["state"] != "acknowledged"),
         },
+    }
+
+
+def _replies_of(region: str, replies: list[dict], munis: dict) -> dict:
+    """The region's consolidated reply (or None) and which municipalities replied."""
+    own = [r for r in replies if r["region"] == region]
+    regional = next((r for r in own if r["municipality"] is None), None)
+    return {
+        "reply": {k: regional[k] for k in ("by", "at", "late")} if regional else None,
+        "municipal_replies": sorted(munis[r["municipality"]]["name"] for r in own if r["municipality"]),
     }
 
 

@@ -37,6 +37,14 @@ class Outgoing:
     ack_token: str
     region_name: str = ""
     municipality_name: str | None = None
+    purpose: str = "notice"
+    message: dict | None = None
+    about: int | None = None
+
+    @property
+    def notice_id(self) -> int:
+        """The notice this delivery is (or reminds of): what its buttons act on."""
+        return self.about or self.delivery_id
 
 
 def backoff(attempts: int) -> timedelta:
@@ -89,8 +97,9 @@ def _due_check(now: datetime, is_dead):
 def _outgoing(broadcast_id: int, broadcast: dict, delivery: dict, secret: bytes, names: dict) -> Outgoing:
     return Outgoing(broadcast_id, delivery["id"], delivery["tier"], {k: v for k, v in broadcast.items() if k != "id"},
                     delivery["recipient"], delivery["region"], delivery["municipality"], delivery["fallback"],
-                    ack_tokens.make(secret, broadcast_id, delivery["id"]),
-                    names.get(delivery["region"], ""), names.get(delivery["municipality"]))
+                    ack_tokens.make(secret, broadcast_id, delivery.get("about") or delivery["id"]),
+                    names.get(delivery["region"], ""), names.get(delivery["municipality"]),
+                    delivery.get("purpose", "notice"), delivery.get("message"), delivery.get("about"))
 
 
 def record_sent(store, item: Outgoing, channel: str, ref: dict, now: datetime) -> None:

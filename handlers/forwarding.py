@@ -33,7 +33,7 @@ def forward(store, broadcast_id: int, region: str, now: datetime, *, by: str,
         first = _tier_one(tx, code, broadcast_id)
         if slack_user is not None and slack_user != (first["recipient"] or {}).get("slack_id"):
             raise Forbidden("forward.not_yours")
-        have = {d["municipality"] for d in tx.find("deliveries", tier=2, region=code)}
+        have = {d["municipality"] for d in tx.find("deliveries", tier=2, region=code, purpose="notice")}
         added = []
         for muni in munis:
             person = people[muni["code"]]
@@ -48,7 +48,7 @@ def forward(store, broadcast_id: int, region: str, now: datetime, *, by: str,
 
 
 def _tier_one(tx, code: str, broadcast_id: int) -> dict:
-    found = tx.find("deliveries", tier=1, region=code) if tx.get("broadcast", 1) else []
+    found = tx.find("deliveries", tier=1, region=code, purpose="notice") if tx.get("broadcast", 1) else []
     if not found:
         raise NotFound("broadcast.not_found", id=broadcast_id)
     return found[0]

@@ -12,9 +12,15 @@ def header(broadcast: dict, lang: str) -> str:
 
 
 def message_lines(item: Outgoing, lang: str) -> list[str]:
-    """Title, text, link, deadline, and why this recipient gets it."""
+    """Title, text, link, deadline, and why this recipient gets it; a
+    reminder or closing message leads with its own text."""
     b = item.broadcast
-    out = [f"*{b['title']}*"]
+    if item.purpose == "summary":
+        return [own_text(item, lang)]
+    if item.purpose == "closing":
+        return [t("msg.closing", lang, title=b["title"]), own_text(item, lang)]
+    out = [own_text(item, lang)] if item.purpose == "reminder" else []
+    out.append(f"*{b['title']}*")
     if b.get("body"):
         out.append(b["body"])
     if b.get("link"):
@@ -37,3 +43,18 @@ def forward_notes(done: dict, lang: str) -> list[str]:
     if done["unreachable"]:
         notes.append(t("forward.unreachable", lang, names=", ".join(done["unreachable"])))
     return notes
+
+
+def own_text(item: Outgoing, lang: str) -> str:
+    """The text a reminder, summary or closing message carries."""
+    message = item.message or {}
+    if "text" in message:
+        return message["text"]
+    return t(message.get("key", ""), lang, title=item.broadcast["title"], region=item.region_name,
+             **message.get("params", {}))
+
+
+def has_buttons(item: Outgoing) -> bool:
+    """Notices and their reminders can be acknowledged; summaries and
+    closing messages are for information."""
+    return item.purpose in ("notice", "reminder")

@@ -5,35 +5,45 @@ from __future__ import annotations
 from handlers.broadcasts import KINDS
 from handlers.deliveries import Outgoing
 from handlers.i18n import t
-from handlers.messages import header, message_lines
+from handlers.messages import has_buttons, header, message_lines
 
 ICONS = {"queued": "⏳", "sending": "⏳", "sent": "📨", "failed": "⚠️", "acknowledged": "✅"}
-ACK, FORWARD = "kkr_ack", "kkr_forward"
+ACK, FORWARD, REPLY = "kkr_ack", "kkr_forward", "kkr_reply"
 MODAL = "kkr_broadcast"
 
 
 def slack_message(item: Outgoing, lang: str) -> dict:
-    buttons = [_button(t("msg.ack_button", lang), ACK, f"{item.broadcast_id}:{item.delivery_id}", primary=True)]
+    lines = message_lines(item, lang)
+    blocks = [
+        {"type": "header", "text": {"type": "plain_text", "text": header(item.broadcast, lang)[:150]}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)[:3000]}},
+    ]
+    if has_buttons(item):
+        blocks.append({"type": "actions", "block_id": f"delivery-{item.broadcast_id}-{item.delivery_id}",
+                       "elements": _buttons(item, lang)})
+    return {"text": f"{header(item.broadcast, lang)}: {lines[0].strip('*')}", "blocks": blocks}
+
+
+def _buttons(item: Outgoing, lang: str) -> list[dict]:
+    notice = f"{item.broadcast_id}:{item.notice_id}"
+    buttons = [_button(t("msg.ack_button", lang), ACK, notice, primary=True)]
+    if item.broadcast["kind"] == "hearing":
+        buttons.append(_button(t("msg.reply_button", lang), REPLY, notice))
     if item.tier == 1:
         buttons.append(_button(t("msg.forward_button", lang), FORWARD, f"{item.broadcast_id}:{item.region}"))
-    lines = message_lines(item, lang)
-    return {
-        "text": f"{header(item.broadcast, lang)}: {item.broadcast['title']}",
-        "blocks": [
-            {"type": "header", "text": {"type": "plain_text", "text": header(item.broadcast, lang)[:150]}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)[:3000]}},
-            {"type": "actions", "block_id": f"delivery-{item.broadcast_id}-{item.delivery_id}", "elements": buttons},
-        ],
-    }
+    return buttons
 
 
 def email_text(item: Outgoing, public_url: str, lang: str) -> tuple[str, str]:
     b = item.broadcast
     subject = t("msg.subject", lang, database=b["database"], kind=t(f"kind.{b['kind']}", lang), title=b["title"])
     lines = [header(b, lang), "", *(line.replace("*", "") for line in message_lines(item, lang)), ""]
-    lines.append(t("msg.email_ack", lang, url=f"{public_url}/ack/{item.ack_token}"))
-    if item.tier == 1:
-        lines.append(t("msg.email_forward", lang))
+    if has_buttons(item):
+        lines.append(t("msg.email_ack", lang, url=f"{public_url}/ack/{item.ack_token}"))
+        if item.broadcast["kind"] == "hearing":
+            lines.append(t("msg.email_reply", lang))
+        if item.tier == 1:
+            lines.append(t("msg.email_forward", lang))
     lines += ["", t("msg.signature", lang)]
     return subject, "\n".join(lines) + "\n"
 

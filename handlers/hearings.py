@@ -1,0 +1,113 @@
+"""Hearings (høringer): municipal replies, each region's consolidated reply,
+and closing the hearing with the final indicators.
+
+Following the playbook, a municipality's reply goes to its region's KKR
+contact, who sends RKKP one consolidated reply for the region.  Replies can
+be revised; one submitted after the deadline is accepted and marked late.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from handlers import directory
+from handlers.broadcasts import INDEX, is_notice, new_delivery, part_of
+from handlers.clock import stamp
+from handlers.errors import Conflict, Forbidden, Invalid, NotFound
+
+MAX_TEXT = 20_000
+
+
+def is_late(broadcast: dict, now: datetime) -> bool:
+    """Replies are due by the end of the deadline day, local time."""
+    return bool(broadcast.get("deadline")) and now.date() > date.fromisoformat(broadcast["deadline"])
+
+
+def reply_by_delivery(store, broadcast_id: int, delivery_id: int, text: str, now: datetime, *,
+                      slack_user: str | None = None, by: str | None = None) -> dict:
+    """Record the reply of a hearing's recipient: a municipal reply from a
+    municipality's contact (tier 2), the region's consolidated reply from
+    its KKR contact (tier 1).  With ``slack_user`` the caller must be that
+    recipient; a caller with the delivery's e-mailed link already is."""
+    text = _text(text)
+    with store.write(part_of(broadcast_id)) as tx:
+        broadcast = _open_hearing(tx, broadcast_id)
+        found = tx.get("deliveries", delivery_id)
+        if found is None or not is_notice(found):
+            raise NotFound("ack.unknown_link")
+        if slack_user is not None and slack_user != (found["recipient"] or {}).get("slack_id"):
+            raise Forbidden("hearing.not_yours")
+        by = by or found["recipient"]["name"]
+        municipality = found["municipality"] if found["tier"] == 2 else None
+        return _save(tx, broadcast, found["region"], municipality, text, by, now)
+
+
+def reply_for(store, broadcast_id: int, region: str, text: str, now: datetime, *, by: str,
+              municipality: str | None = None) -> dict:
+    """A consultant records a reply for a region or municipality (API)."""
+    text = _text(text)
+    with store.read(directory.DIRECTORY) as view:
+        region_code = directory.resolve(view, region, strict=True, kinds=("region",)).place.code
+        muni_code = None
+        if municipality:
+            muni_code = directory.resolve(view, municipality, strict=True, kinds=("municipality",)).place.code
+            if view.get("municipalities", int(muni_code))["region"] != region_code:
+                raise Invalid("hearing.wrong_region", municipality=municipality, region=region,
+                              extra={"field": "municipality"})
+    with store.write(part_of(broadcast_id)) as tx:
+        broadcast = _open_hearing(tx, broadcast_id)
+        return _save(tx, broadcast, region_code, muni_code, text, by, now)
+
+
+def _save(tx, broadcast: dict, region: str, municipality: str | None, text: str, by: str, now: datetime) -> dict:
+    existing = tx.find("replies", region=region, municipality=municipality)
+    late = is_late(broadcast, now)
+    entry = {"text": text, "by": by, "at": stamp(now), "late": late}
+    if existing:
+        old = existing[0]
+        history = [*old.get("history", []), {k: old[k] for k in ("text", "by", "at", "late")}]
+        return tx.update("replies", old["id"], {**entry, "history": history})
+    kind = "municipal" if municipality else "regional"
+    return tx.insert("replies", {"kind": kind, "region": region, "municipality": municipality, **entry,
+                                 "history": []})
+
+
+def replies(store, broadcast_id: int) -> list[dict]:
+    with store.read(part_of(broadcast_id)) as view:
+        return view.all("replies")
+
+
+def close_hearing(store, broadcast_id: int, message: str, now: datetime, *, by: str) -> int:
+    """Close the hearing and send ``message`` (the final indicators) to
+    everyone who received it; return how many messages were queued."""
+    message = _text(message, field="message")
+    with store.write(part_of(broadcast_id)) as tx:
+        _open_hearing(tx, broadcast_id)
+        reached = [d for d in tx.all("deliveries") if is_notice(d) and d["state"] in ("sent", "acknowledged")]
+        for delivery in reached:
+            tx.insert("deliveries", {**new_delivery(delivery["tier"], delivery["region"], delivery["recipient"],
+                                                    municipality=delivery["municipality"], purpose="closing",
+                                                    message={"text": message}), "next_attempt_at": stamp(now)})
+        tx.update("broadcast", 1, {"closed_at": stamp(now), "closed_by": by, "closing_message": message})
+    with store.write(INDEX) as tx:
+        tx.update("broadcasts", broadcast_id, {"closed_at": stamp(now)})
+    return len(reached)
+
+
+def _open_hearing(tx, broadcast_id: int) -> dict:
+    broadcast = tx.get("broadcast", 1)
+    if broadcast is None:
+        raise NotFound("broadcast.not_found", id=broadcast_id)
+    if broadcast["kind"] != "hearing":
+        raise Conflict("hearing.not_a_hearing", id=broadcast_id)
+    if broadcast.get("closed_at"):
+        raise Conflict("hearing.closed", id=broadcast_id)
+    return broadcast
+
+
+def _text(text, field: str = "text") -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise Invalid("invalid.required", field=field, extra={"field": field})
+    if len(text) > MAX_TEXT:
+        raise Invalid("invalid.too_long", field=field, limit=MAX_TEXT, extra={"field": field})
+    return text.strip()

@@ -1,0 +1,121 @@
+"""Reminders before hearing deadlines, and for messages nobody acknowledged.
+
+Rules (working days: ``handlers.workdays``):
+- a notice not acknowledged 2 working days after it was sent: remind its
+  recipient;
+- a region with no consolidated reply: remind its KKR contact 3 and 1
+  working days before the deadline, at 09:00 (a 3-day reminder that is only
+  found after the 1-day one is due is skipped: it would say less);
+- when the deadline has passed: a summary to the consultant of who is
+  missing, with the KL contact told of regions with no reply.
+
+Each reminder is queued as a delivery in the same transaction that records
+it under (rule, target), so however many schedulers run, and however often
+they restart, each is sent once; one that fell due while nothing ran is
+sent at the next run.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from handlers import directory
+from handlers.broadcasts import is_notice, new_delivery, open_ids, part_of
+from handlers.clock import parse, stamp
+from handlers.workdays import add_working_days
+
+MORNING = time(9, 0)
+
+
+def queue_due_reminders(store, now: datetime, tz: str = "Europe/Copenhagen") -> list[dict]:
+    """Queue every reminder that is due and not yet queued; return them."""
+    zone, queued = ZoneInfo(tz), []
+    kl = _kl(store)
+    names = _region_names(store)
+    for broadcast_id in open_ids(store):
+        with store.read(part_of(broadcast_id)) as view:
+            if not _candidates(view, now, zone, kl, names):
+                continue
+        with store.write(part_of(broadcast_id)) as tx:
+            for rule, target, delivery in _candidates(tx, now, zone, kl, names):
+                tx.insert("reminders", {"rule": rule, "target": target, "queued_at": stamp(now)})
+                queued.append(tx.insert("deliveries", {**delivery, "next_attempt_at": stamp(now)}))
+    return queued
+
+
+def _candidates(view, now: datetime, zone: ZoneInfo, kl: dict | None, names: dict) -> list[tuple]:
+    broadcast = view.get("broadcast", 1)
+    if broadcast is None or broadcast.get("closed_at"):
+        return []
+    done = {(r["rule"], r["target"]) for r in view.all("reminders")}
+    notices = [d for d in view.all("deliveries") if is_notice(d)]
+    found = _unacknowledged(notices, now, zone)
+    if broadcast["kind"] == "hearing" and broadcast.get("deadline"):
+        replied = {r["region"] for r in view.all("replies") if r["municipality"] is None}
+        deadline = date.fromisoformat(broadcast["deadline"])
+        found += _before_deadline(notices, replied, deadline, now, zone)
+        found += _at_deadline(broadcast, notices, replied, deadline, now, zone, kl, names)
+    return [c for c in found if (c[0], c[1]) not in done]
+
+
+def _unacknowledged(notices: list[dict], now: datetime, zone: ZoneInfo) -> list[tuple]:
+    found = []
+    for d in notices:
+        if d["state"] != "sent" or not d["sent_at"]:
+            continue
+        sent = parse(d["sent_at"]).astimezone(zone)
+        due = datetime.combine(add_working_days(sent.date(), 2), sent.timetz())
+        if now >= due:
+            found.append(("unacknowledged", f"delivery:{d['id']}", _reminder(d, "msg.reminder_ack", {})))
+    return found
+
+
+def _before_deadline(notices, replied, deadline: date, now: datetime, zone: ZoneInfo) -> list[tuple]:
+    if now >= _end_of(deadline, zone):
+        return []
+    one_day = datetime.combine(add_working_days(deadline, -1), MORNING, zone)
+    three_days = datetime.combine(add_working_days(deadline, -3), MORNING, zone)
+    rule = "reply-1" if now >= one_day else "reply-3" if now >= three_days else None
+    if rule is None:
+        return []
+    return [(rule, f"region:{d['region']}",
+             _reminder(d, "msg.reminder_reply", {"deadline": deadline.isoformat()}))
+            for d in notices if d["tier"] == 1 and d["region"] not in replied and d["recipient"]]
+
+
+def _at_deadline(broadcast, notices, replied, deadline, now, zone, kl, names) -> list[tuple]:
+    if now < _end_of(deadline, zone):
+        return []
+    missing = [names[d["region"]] for d in notices if d["tier"] == 1 and d["region"] not in replied]
+    key = "msg.summary" if missing else "msg.summary_all"
+    params = {"names": ", ".join(missing)}
+    creator = broadcast.get("creator") or {}
+    reachable = creator if creator.get("email") or creator.get("slack_id") else None
+    found = [("summary", "consultant", new_delivery(0, None, reachable, purpose="summary",
+                                                    message={"key": key, "params": params}))]
+    if missing and kl:
+        found.append(("summary", "kl", new_delivery(0, None, kl, purpose="summary",
+                                                    message={"key": "msg.summary_kl", "params": params})))
+    return found
+
+
+def _reminder(notice: dict, key: str, params: dict) -> dict:
+    return new_delivery(notice["tier"], notice["region"], notice["recipient"], notice["fallback"],
+                        notice["municipality"], purpose="reminder", message={"key": key, "params": params},
+                        about=notice["id"])
+
+
+def _end_of(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(0, 0), zone)
+
+
+def _kl(store) -> dict | None:
+    with store.read(directory.DIRECTORY) as view:
+        person = directory.kl_contact(view)
+    return person.to_dict() if person else None
+
+
+def _region_names(store) -> dict[str, str]:
+    with store.read(directory.DIRECTORY) as view:
+        return {r["code"]: r["name"] for r in view.all("regions")}

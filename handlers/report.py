@@ -1,0 +1,106 @@
+"""The hearing report (høringsrapport): every region's consolidated reply
+with the municipal replies under it, and who did not answer; as JSON data,
+Markdown or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from handlers import broadcasts, hearings
+from handlers.directory import DIRECTORY
+from handlers.errors import Conflict
+from handlers.i18n import t
+
+CSV_COLUMNS = ("region_code", "region", "municipality_code", "municipality", "level", "status", "by", "at", "late",
+               "text")
+
+
+def hearing_report(store, broadcast_id) -> dict:
+    status = broadcasts.status(store, broadcast_id)
+    if status["kind"] != "hearing":
+        raise Conflict("hearing.not_a_hearing", id=status["id"])
+    replies = hearings.replies(store, status["id"])
+    with store.read(DIRECTORY) as view:
+        names = {m["code"]: m["name"] for m in view.all("municipalities")}
+    with store.read(broadcasts.part_of(status["id"])) as view:
+        reached = {(d["region"], d["municipality"]) for d in view.all("deliveries")
+                   if broadcasts.is_notice(d) and d["tier"] == 2 and d["state"] in ("sent", "acknowledged")}
+    regions = [_region(row, replies, names, reached) for row in status["regions"]]
+    return {
+        "hearing": {k: status.get(k) for k in ("id", "database", "title", "link", "deadline", "created_by",
+                                               "created_at", "closed_at")},
+        "regions": regions,
+        "missing_regions": [r["region"]["name"] for r in regions if r["reply"] is None],
+        "missing_municipalities": sorted(m for r in regions for m in r["municipalities_without_reply"]),
+    }
+
+
+def _region(row: dict, replies: list[dict], names: dict, reached: set) -> dict:
+    code = row["region"]["code"]
+    own = [r for r in replies if r["region"] == code]
+    regional = next((r for r in own if r["municipality"] is None), None)
+    municipal = sorted((r for r in own if r["municipality"]), key=lambda r: names[r["municipality"]])
+    answered = {r["municipality"] for r in municipal}
+    return {
+        "region": row["region"],
+        "kkr_contact": row["recipient"],
+        "reply": _reply(regional) if regional else None,
+        "municipal_replies": [{"municipality": {"code": r["municipality"], "name": names[r["municipality"]]},
+                               **_reply(r)} for r in municipal],
+        "municipalities_without_reply": sorted(names[muni] for region, muni in reached
+                                               if region == code and muni not in answered),
+        "not_reached": row["municipalities"]["unreachable"],
+    }
+
+
+def _reply(reply: dict) -> dict:
+    return {k: reply[k] for k in ("text", "by", "at", "late")}
+
+
+def to_markdown(report: dict, lang: str) -> str:
+    h = report["hearing"]
+    out = [f"# {t('report.title', lang, database=h['database'], title=h['title'])}", "",
+           t("report.deadline", lang, deadline=h["deadline"] or "–"), ""]
+    for region in report["regions"]:
+        out += [f"## {region['region']['name']}", ""]
+        reply = region["reply"]
+        out += [_md_reply(reply, lang), ""] if reply else [f"_{t('report.no_reply', lang)}_", ""]
+        for item in region["municipal_replies"]:
+            out += [f"### {item['municipality']['name']}", "", _md_reply(item, lang), ""]
+        if region["municipalities_without_reply"]:
+            out += [t("report.municipalities_missing", lang, names=", ".join(region["municipalities_without_reply"])),
+                    ""]
+    out.append(f"## {t('report.missing', lang)}")
+    out.append("")
+    out.append(t("report.missing_regions", lang, names=", ".join(report["missing_regions"]) or "–"))
+    out.append(t("report.missing_municipalities", lang, names=", ".join(report["missing_municipalities"]) or "–"))
+    return "\n".join(out) + "\n"
+
+
+def _md_reply(reply: dict, lang: str) -> str:
+    late = f" **{t('report.late', lang)}**" if reply["late"] else ""
+    quoted = "\n".join("> " + line for line in reply["text"].splitlines())
+    return f"{t('report.by', lang, by=reply['by'], at=reply['at'])}{late}\n\n{quoted}"
+
+
+def to_csv(report: dict) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for region in report["regions"]:
+        base = {"region_code": region["region"]["code"], "region": region["region"]["name"]}
+        writer.writerow({**base, "level": "regional", **_csv_reply(region["reply"])})
+        for item in region["municipal_replies"]:
+            writer.writerow({**base, "municipality_code": item["municipality"]["code"],
+                             "municipality": item["municipality"]["name"], "level": "municipal", **_csv_reply(item)})
+        for name in region["municipalities_without_reply"]:
+            writer.writerow({**base, "municipality": name, "level": "municipal", "status": "no_reply"})
+    return out.getvalue()
+
+
+def _csv_reply(reply: dict | None) -> dict:
+    if reply is None:
+        return {"status": "no_reply"}
+    return {"status": "late" if reply["late"] else "replied", "by": reply["by"], "at": reply["at"],
+            "late": "yes" if reply["late"] else "no", "text": reply["text"]}
