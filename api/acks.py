@@ -6,10 +6,10 @@ the page's button records it.  Errors here are pages, not JSON: a person
 with a browser reads them.
 """
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 
 from api.web import now, store
-from handlers import deliveries, forwarding
+from handlers import deliveries, forwarding, hearings
 from handlers.errors import Forbidden, KkrError
 from handlers.i18n import t
 from handlers.messages import forward_notes, header, message_lines
@@ -40,6 +40,14 @@ def acknowledge(token):
     return _page(token, [note])
 
 
+@bp.post("/<token>/reply")
+def reply(token):
+    item, _ = deliveries.by_token(store(), token)
+    saved = hearings.reply_by_delivery(store(), item.broadcast_id, item.notice_id, request.form.get("text", ""),
+                                       now())
+    return _page(token, [t("hearing.saved_late" if saved["late"] else "hearing.saved", _lang())])
+
+
 @bp.post("/<token>/forward")
 def forward(token):
     item, _ = deliveries.by_token(store(), token)
@@ -61,7 +69,19 @@ def _page(token: str, notes: list[str] | None = None):
         "ack_label": t("page.ack_button", lang),
         "forward_label": t("page.forward_button", lang, region=item.region_name) if item.tier == 1 else None,
     }
+    if item.broadcast["kind"] == "hearing" and not item.broadcast.get("closed_at"):
+        view.update(_reply_form(item, lang))
     if delivery["state"] == "acknowledged" and not notes:
         notes = [t("page.acknowledged", lang, when=delivery["acknowledged_at"], by=delivery["acknowledged_by"])]
     return render_template("ack.html", lang=lang, title=t("page.title", lang), notes=notes or [], error=None,
                            item=view, token=token)
+
+
+def _reply_form(item, lang: str) -> dict:
+    """The reply box, with the reply so far; a KKR contact also sees the
+    replies of the region's municipalities, to consolidate them."""
+    context = hearings.reply_context(store(), item.broadcast_id, item.notice_id)
+    return {"reply_label": t("page.reply_label", lang), "reply_button": t("page.reply_button", lang),
+            "reply_text": context["text"], "municipal_title": t("modal.reply_municipal", lang),
+            "municipal_replies": [f"{r['municipality']} ({r['by']}): {r['text']}"
+                                  for r in context["municipal_replies"]]}

@@ -124,6 +124,44 @@ def _broadcast_routes() -> dict:
     }
 
 
+def _hearing_routes() -> dict:
+    reply = {"type": "object", "properties": {
+        "kind": {"type": "string", "enum": ["regional", "municipal"]}, "region": {"type": "string"},
+        "municipality": _NULLABLE_TEXT, "text": {"type": "string"}, "by": {"type": "string"},
+        "at": {"type": "string"}, "late": {"type": "boolean"},
+        "history": {"type": "array", "items": {"type": "object"}}}}
+    text_body = {"type": "object", "required": ["region", "text"], "properties": {
+        "region": {"type": "string"}, "text": {"type": "string", "maxLength": 20000},
+        "municipality": {"type": "string", "description": "given: a municipal reply; else the region's own"}}}
+    return {
+        "/api/hearings/{broadcast_id}/replies": {
+            "parameters": [_BROADCAST_ID],
+            "post": {"summary": "Record a municipal or a region's consolidated reply (consultant)",
+                     "security": _CONSULTANT,
+                     "requestBody": {"required": True, "content": {"application/json": {"schema": text_body}}},
+                     "responses": {"201": _json(reply, "Saved (a revision replaces the text, keeping history)"),
+                                   **_errors(400, 401, 403, 404, 413, 422), "409": _json(_ref("Error"), "Closed")}}},
+        "/api/hearings/{broadcast_id}/report": {
+            "parameters": [_BROADCAST_ID, {"name": "format", "in": "query",
+                                           "schema": {"type": "string", "enum": ["json", "md", "csv"]}}],
+            "get": {"summary": "The hearing report",
+                    "responses": {"200": {"description": "OK", "content": {
+                        "application/json": {"schema": {"type": "object"}},
+                        "text/markdown": {"schema": {"type": "string"}},
+                        "text/csv": {"schema": {"type": "string"}}}},
+                        **_errors(404, 422), "409": _json(_ref("Error"), "Not a hearing")}}},
+        "/api/hearings/{broadcast_id}/close": {
+            "parameters": [_BROADCAST_ID],
+            "post": {"summary": "Close the hearing; the message goes to everyone who received it (consultant)",
+                     "security": _CONSULTANT,
+                     "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                         "type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}}}}},
+                     "responses": {"200": _json({"type": "object", "properties": {
+                         "id": {"type": "integer"}, "closed": {"type": "boolean"}, "queued": {"type": "integer"}}}),
+                         **_errors(400, 401, 403, 404, 413, 422), "409": _json(_ref("Error"), "Already closed")}}},
+    }
+
+
 def _contact_routes(param: dict, result: str, what: str) -> dict:
     return {
         "put": {"summary": f"Set {what}", "security": _ADMIN,
@@ -163,6 +201,7 @@ def document() -> dict:
                     {"name": "region", "in": "query", "schema": {"type": "string"}}],
                 "responses": {"200": _json({"type": "array", "items": _ref("Person")}), **_errors(404, 422)}}},
             **_broadcast_routes(),
+            **_hearing_routes(),
             "/api/openapi.json": {"get": {"summary": "This document",
                                           "responses": {"200": _json({"type": "object"})}}},
         },

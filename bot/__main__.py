@@ -37,6 +37,10 @@ def parser() -> argparse.ArgumentParser:
 
     verbs.add_parser("shell", help="the bot's commands in a terminal").set_defaults(run=run_shell)
 
+    clock = verbs.add_parser("scheduler", help="reminders and sending, for the one clock process")
+    clock.add_argument("--once", action="store_true", help="one pass, then exit (for cron)")
+    clock.set_defaults(run=run_scheduler)
+
     token = verbs.add_parser("token", help="API tokens").add_subparsers(required=True, metavar="ACTION")
     create = token.add_parser("create", help="make a token; it is printed once")
     create.add_argument("--role", required=True, choices=tokens.ROLES)
@@ -76,6 +80,27 @@ def run_shell(args, settings: Settings) -> int:
     from bot import shell
 
     return shell.run(open_store(settings), settings.lang)
+
+
+def run_scheduler(args, settings: Settings) -> int:
+    import logging
+
+    from bot import scheduler
+    from bot.web import build_dispatcher
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    store = open_store(settings)
+    client = None
+    if settings.slack_enabled:
+        from bot.slack import web_client
+
+        client = web_client(settings)
+    dispatcher = build_dispatcher(store, settings, now, client)
+    if args.once:
+        scheduler.tick(store, dispatcher, now, settings.tz)
+    else:
+        scheduler.run_forever(scheduler.build(store, dispatcher, now, settings.tz))
+    return 0
 
 
 def run_token_create(args, settings: Settings) -> int:

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from api.config import Settings
-from bot import render, slack_broadcasts
+from bot import render, slack_broadcasts, slack_hearings
 from handlers import commands
 from handlers.errors import KkrError
 
@@ -34,7 +34,8 @@ def build_app(store, settings: Settings, client: WebClient | None = None, clock=
     is called when deliveries were queued (the dispatcher's ``kick``)."""
     app = App(signing_secret=settings.slack_signing_secret, client=client or web_client(settings))
     lang = settings.lang
-    slack_broadcasts.register(app, store, settings, clock or _now, on_queued or (lambda _id: None))
+    for listeners in (slack_broadcasts, slack_hearings):
+        listeners.register(app, store, settings, clock or _now, on_queued or (lambda _id: None))
 
     @app.command("/kkr")
     def kkr_command(ack, command, respond):

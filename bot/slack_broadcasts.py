@@ -16,10 +16,7 @@ def register(app: App, store, settings, clock, on_queued) -> None:
     lang = settings.lang
 
     def require_consultant(user_id: str, client) -> None:
-        if roles.is_consultant(store, user_id, None, settings.consultants):
-            return
-        profile = client.users_info(user=user_id)["user"].get("profile", {})
-        roles.require_consultant(store, user_id, profile.get("email"), settings.consultants)
+        require_slack_consultant(store, settings, user_id, client)
 
     @app.command("/rkkp-broadcast")
     def open_modal(ack, body, client):
@@ -68,3 +65,12 @@ def register(app: App, store, settings, clock, on_queued) -> None:
                                   slack_user=body["user"]["id"])
         on_queued(int(broadcast_id))
         respond(replace_original=False, **render.section(forward_notes(done, lang)))
+
+
+def require_slack_consultant(store, settings, user_id: str, client) -> None:
+    """A consultant by Slack ID, or by the e-mail of the Slack profile (only
+    asked of Slack when the ID alone does not settle it)."""
+    if roles.is_consultant(store, user_id, None, settings.consultants):
+        return
+    profile = client.users_info(user=user_id)["user"].get("profile", {})
+    roles.require_consultant(store, user_id, profile.get("email"), settings.consultants)

@@ -72,6 +72,28 @@ def _save(tx, broadcast: dict, region: str, municipality: str | None, text: str,
                                  "history": []})
 
 
+def reply_context(store, broadcast_id: int, delivery_id: int, slack_user: str | None = None) -> dict:
+    """What a recipient needs to write a reply: the reply so far and, for a
+    KKR contact, the municipal replies of the region to consolidate."""
+    with store.read(part_of(broadcast_id)) as view:
+        broadcast = _open_hearing(view, broadcast_id)
+        found = view.get("deliveries", delivery_id)
+        all_replies = view.all("replies")
+    if found is None or not is_notice(found):
+        raise NotFound("ack.unknown_link")
+    if slack_user is not None and slack_user != (found["recipient"] or {}).get("slack_id"):
+        raise Forbidden("hearing.not_yours")
+    municipality = found["municipality"] if found["tier"] == 2 else None
+    own = next((r for r in all_replies if r["region"] == found["region"] and r["municipality"] == municipality), None)
+    with store.read(directory.DIRECTORY) as view:
+        names = {m["code"]: m["name"] for m in view.all("municipalities")}
+    municipal = [] if municipality else [
+        {"municipality": names[r["municipality"]], "text": r["text"], "by": r["by"], "late": r["late"]}
+        for r in all_replies if r["region"] == found["region"] and r["municipality"]]
+    return {"title": broadcast["title"], "deadline": broadcast.get("deadline"), "tier": found["tier"],
+            "text": own["text"] if own else "", "municipal_replies": municipal}
+
+
 def replies(store, broadcast_id: int) -> list[dict]:
     with store.read(part_of(broadcast_id)) as view:
         return view.all("replies")

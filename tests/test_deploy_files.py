@@ -29,6 +29,7 @@ def test_manifest_declares_the_commands_and_events_the_app_listens_to():
 
 
 def test_procfile_points_at_the_wsgi_app():
-    line = (ROOT / "Procfile").read_text()
-    module, attribute = re.search(r"gunicorn .* (\S+):(\w+)\s*$", line).groups()
+    procfile = (ROOT / "Procfile").read_text()
+    module, attribute = re.search(r"^web: gunicorn .* (\S+):(\w+)\s*$", procfile, re.M).groups()
+    assert re.search(r"^clock: python -m bot scheduler$", procfile, re.M)
     assert (ROOT / (module.replace(".", "/") + ".py")).read_text().count(f"{attribute} = ") == 1

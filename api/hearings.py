@@ -1,0 +1,46 @@
+"""``/api/hearings``: replies, the hearing report, closing a hearing."""
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from api.web import caller, json_body, now, store
+from handlers import hearings, report
+from handlers.errors import Invalid
+
+bp = Blueprint("hearings", __name__, url_prefix="/api/hearings")
+FORMATS = {"json", "md", "csv"}
+
+
+@bp.post("/<int:broadcast_id>/replies")
+def add_reply(broadcast_id):
+    who = caller("consultant")
+    body = json_body()
+    region, municipality = body.get("region"), body.get("municipality")
+    if not isinstance(region, str) or not region.strip():
+        raise Invalid("invalid.required", field="region", extra={"field": "region"})
+    if municipality is not None and not isinstance(municipality, str):
+        raise Invalid("invalid.text", field="municipality", extra={"field": "municipality"})
+    saved = hearings.reply_for(store(), broadcast_id, region, body.get("text"), now(), by=who.name,
+                               municipality=municipality or None)
+    return jsonify(saved), 201
+
+
+@bp.get("/<int:broadcast_id>/report")
+def get_report(broadcast_id):
+    wanted = request.args.get("format", "json")
+    if wanted not in FORMATS:
+        raise Invalid("report.format", format=wanted, formats=", ".join(sorted(FORMATS)), extra={"field": "format"})
+    found = report.hearing_report(store(), broadcast_id)
+    if wanted == "md":
+        return Response(report.to_markdown(found, current_app.config["LANG"]), mimetype="text/markdown")
+    if wanted == "csv":
+        return Response(report.to_csv(found), mimetype="text/csv",
+                        headers={"Content-Disposition": f"attachment; filename=hearing-{broadcast_id}.csv"})
+    return jsonify(found)
+
+
+@bp.post("/<int:broadcast_id>/close")
+def close(broadcast_id):
+    who = caller("consultant")
+    queued = hearings.close_hearing(store(), broadcast_id, json_body().get("message"), now(), by=who.name)
+    current_app.config["ON_QUEUED"](broadcast_id)
+    return jsonify({"id": broadcast_id, "closed": True, "queued": queued})

@@ -1,0 +1,38 @@
+"""Block Kit for hearings: the reply modal and the report in Slack."""
+
+from __future__ import annotations
+
+from handlers.i18n import t
+
+REPLY_MODAL = "kkr_reply_modal"
+REPLY_BLOCK = "reply"
+SLACK_TEXT_LIMIT = 2900
+
+
+def reply_modal(context: dict, metadata: str, lang: str) -> dict:
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": f"*{context['title']}*"}}]
+    if context["municipal_replies"]:
+        lines = [f"• *{r['municipality']}* ({r['by']}): {r['text']}" for r in context["municipal_replies"]]
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": (
+            f"*{t('modal.reply_municipal', lang)}*\n" + "\n".join(lines))[:SLACK_TEXT_LIMIT]}})
+    element = {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": 3000}
+    if context["text"]:
+        element["initial_value"] = context["text"][:3000]
+    blocks.append({"type": "input", "block_id": REPLY_BLOCK, "label": {"type": "plain_text",
+                                                                       "text": t("modal.reply_label", lang)},
+                   "element": element})
+    return {"type": "modal", "callback_id": REPLY_MODAL, "private_metadata": metadata,
+            "title": {"type": "plain_text", "text": t("modal.reply_title", lang)},
+            "submit": {"type": "plain_text", "text": t("modal.submit", lang)},
+            "close": {"type": "plain_text", "text": t("modal.cancel", lang)}, "blocks": blocks}
+
+
+def reply_text(view: dict) -> str:
+    return view["state"]["values"][REPLY_BLOCK]["value"].get("value") or ""
+
+
+def report_message(markdown: str) -> dict:
+    """The report as a Slack message; long reports are cut, with the API's
+    full Markdown and CSV a command away."""
+    text = markdown if len(markdown) <= SLACK_TEXT_LIMIT else markdown[:SLACK_TEXT_LIMIT] + "\n…"
+    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}

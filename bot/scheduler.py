@@ -1,0 +1,55 @@
+"""The reminder scheduler: ``python -m bot scheduler``.
+
+In production one ``clock`` process runs it (Procfile); web workers never
+do.  Each minute it queues the reminders that are due
+(``handlers.reminders``) and sends what is queued.  Which reminders were
+sent lives in the store, not here, so a restart or a second scheduler never
+sends one twice, and one missed while the process was down goes out when it
+is back.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+
+import schedule
+
+from handlers import reminders
+
+log = logging.getLogger(__name__)
+
+
+def tick(store, dispatcher, clock, tz: str) -> int:
+    """One pass: queue due reminders, then send everything due."""
+    queued = reminders.queue_due_reminders(store, clock(), tz)
+    dispatcher.run_once()
+    return len(queued)
+
+
+def guarded(job):
+    """schedule runs a job that raised again at once, on every tick, and the
+    error stops ``run_pending`` from reaching the other jobs; log it instead
+    and let the job wait for its next turn."""
+    @functools.wraps(job)
+    def run():
+        try:
+            job()
+        except Exception:  # noqa: BLE001 - logged; the next run is on schedule
+            log.exception("scheduled job %s failed", getattr(job, "__name__", job))
+    return run
+
+
+def build(store, dispatcher, clock, tz: str, every_seconds: int = 60) -> schedule.Scheduler:
+    jobs = schedule.Scheduler()
+    jobs.every(every_seconds).seconds.do(guarded(functools.partial(tick, store, dispatcher, clock, tz)))
+    return jobs
+
+
+def run_forever(jobs: schedule.Scheduler, stop: threading.Event | None = None) -> None:
+    stop = stop or threading.Event()
+    jobs.run_all()  # catch up at once on what fell due while nothing ran
+    while not stop.is_set():
+        jobs.run_pending()
+        stop.wait(1)

@@ -1,0 +1,60 @@
+"""Slack listeners for hearings: the Reply button and its modal,
+``/rkkp-report <id>`` and ``/rkkp-close <id> <message>``."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.render import deliveries as render
+from bot.render import hearings as render_hearings
+from bot.slack_broadcasts import require_slack_consultant
+from handlers import hearings, report
+from handlers.errors import Invalid
+from handlers.i18n import t
+
+
+def register(app: App, store, settings, clock, on_queued) -> None:
+    lang = settings.lang
+
+    @app.action(render.REPLY)
+    def open_reply(ack, body, action, client):
+        ack()
+        broadcast_id, delivery_id = (int(part) for part in action["value"].split(":"))
+        context = hearings.reply_context(store, broadcast_id, delivery_id, slack_user=body["user"]["id"])
+        client.views_open(trigger_id=body["trigger_id"],
+                          view=render_hearings.reply_modal(context, f"{broadcast_id}:{delivery_id}", lang))
+
+    @app.view(render_hearings.REPLY_MODAL)
+    def submit_reply(ack, body, view, client):
+        broadcast_id, delivery_id = (int(part) for part in view["private_metadata"].split(":"))
+        try:
+            saved = hearings.reply_by_delivery(store, broadcast_id, delivery_id, render_hearings.reply_text(view),
+                                               clock(), slack_user=body["user"]["id"])
+        except Invalid as error:
+            ack(response_action="errors", errors={render_hearings.REPLY_BLOCK: error.message(lang)})
+            return
+        ack()
+        client.chat_postMessage(channel=body["user"]["id"],
+                                text=t("hearing.saved_late" if saved["late"] else "hearing.saved", lang))
+
+    @app.command("/rkkp-report")
+    def show_report(ack, command, respond):
+        ack()
+        found = report.hearing_report(store, (command.get("text") or "").strip())
+        respond(**render_hearings.report_message(report.to_markdown(found, lang)))
+
+    @app.command("/rkkp-close")
+    def close(ack, command, respond, client):
+        ack()
+        require_slack_consultant(store, settings, command["user_id"], client)
+        wanted, _, message = (command.get("text") or "").strip().partition(" ")
+        queued = hearings.close_hearing(store, _number(wanted), message, clock(), by=command.get("user_name", ""))
+        on_queued(_number(wanted))
+        respond(text=t("hearing.closed_sent", lang, id=wanted, count=queued))
+
+
+def _number(text: str) -> int:
+    digits = text.lstrip("#")
+    if not digits.isdigit():
+        raise Invalid("hearing.id_needed")
+    return int(digits)
