@@ -9,7 +9,8 @@ from __future__ import annotations
 import sys
 
 from bot import render
-from handlers import commands
+from bot.render import deliveries
+from handlers import broadcasts, commands, report
 from handlers.errors import KkrError
 from handlers.i18n import t
 
@@ -22,6 +23,12 @@ def answer(store, line: str, lang: str) -> str:
     try:
         if name == "/kkr":
             reply = commands.kkr(store, rest)
+        elif name == "/rkkp-status":
+            found = broadcasts.status(store, rest) if rest.strip() else None
+            return "\n".join(deliveries.status_lines(found, lang) if found
+                             else deliveries.list_lines(broadcasts.list_broadcasts(store), lang))
+        elif name == "/rkkp-report":
+            return report.to_markdown(report.hearing_report(store, rest), lang).rstrip()
         elif name.lower() in ("help", "/help", "hjælp"):
             reply = commands.kkr(store, "help")
         elif name.startswith("/"):

@@ -115,3 +115,24 @@ def test_serve_answers_the_api_on_a_fresh_machine(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_shell_shows_broadcast_status_and_hearing_report(tmp_path):
+    from data import Store
+    from handlers import broadcasts, hearings
+    from handlers.seeding import seed_directory
+    from tests.conftest import NOW
+
+    db_path = tmp_path / "k.json"
+    store = Store(db_path)
+    seed_directory(store, NOW)
+    status, _ = broadcasts.create_broadcast(store, {"kind": "hearing", "database": "DHRD", "title": "Indikatorer",
+                                                    "deadline": "2026-12-15"}, by="Anne", now=NOW)
+    hearings.reply_for(store, status["id"], "1082", "Midtjylland: enig.", NOW, by="Jonas")
+    out = run_bot(db_path, "shell", stdin=f"/rkkp-status\n/rkkp-status {status['id']}\n/rkkp-report 1\n"
+                                           "/rkkp-status 9\n").stdout
+    assert "#1 Høring fra DHRD: Indikatorer" in out
+    assert "Region Midtjylland – Jonas Thor Björnson: i kø" in out
+    assert "Mangler kvittering: Region Nordjylland" in out
+    assert "# Høringsrapport: DHRD – Indikatorer" in out and "> Midtjylland: enig." in out
+    assert "Der findes ingen udsendelse #9." in out
