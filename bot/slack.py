@@ -4,7 +4,6 @@ message for the person who asked."""
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 
 from slack_bolt import App
@@ -13,10 +12,8 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 
 from api.config import Settings
 from bot import render, slack_broadcasts, slack_hearings
+from bot.slack_errors import answering, error_reply
 from handlers import commands
-from handlers.errors import KkrError
-
-log = logging.getLogger(__name__)
 
 
 def web_client(settings: Settings) -> WebClient:
@@ -40,7 +37,8 @@ def build_app(store, settings: Settings, client: WebClient | None = None, clock=
     @app.command("/kkr")
     def kkr_command(ack, command, respond):
         ack()
-        respond(**render.slack(commands.kkr(store, command.get("text")), lang))
+        with answering(respond, lang):
+            respond(**render.slack(commands.kkr(store, command.get("text")), lang))
 
     @app.event("app_mention")
     def mention(event, say):
@@ -56,20 +54,13 @@ def build_app(store, settings: Settings, client: WebClient | None = None, clock=
 
     @app.error
     def on_error(error, body, respond, say):
-        reply = _error_reply(error, lang)
+        reply = error_reply(error, lang)
         if body.get("response_url"):
             respond(**reply)
         elif isinstance(body.get("event"), dict) and body["event"].get("channel"):
             say(**reply, thread_ts=_thread(body["event"]) if body["event"].get("type") == "app_mention" else None)
 
     return app
-
-
-def _error_reply(error: Exception, lang: str) -> dict:
-    if isinstance(error, KkrError):
-        return render.slack_error(error, lang)
-    log.exception("Slack listener failed", exc_info=error)
-    return render.slack_error(KkrError(), lang)
 
 
 def _now() -> datetime:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.render import deliveries as render
+from bot.slack_errors import answering
 from handlers import broadcasts, deliveries, forwarding, roles
-from handlers.errors import Invalid
+from handlers.errors import KkrError
 from handlers.i18n import t
 from handlers.messages import forward_notes
 
@@ -19,10 +20,11 @@ def register(app: App, store, settings, clock, on_queued) -> None:
         require_slack_consultant(store, settings, user_id, client)
 
     @app.command("/rkkp-broadcast")
-    def open_modal(ack, body, client):
+    def open_modal(ack, body, client, respond):
         ack()
-        require_consultant(body["user_id"], client)
-        client.views_open(trigger_id=body["trigger_id"], view=render.broadcast_modal(lang))
+        with answering(respond, lang):
+            require_consultant(body["user_id"], client)
+            client.views_open(trigger_id=body["trigger_id"], view=render.broadcast_modal(lang))
 
     @app.view(render.MODAL)
     def submit(ack, body, view, client):
@@ -31,7 +33,7 @@ def register(app: App, store, settings, clock, on_queued) -> None:
             require_consultant(user, client)
             status, _ = broadcasts.create_broadcast(store, render.modal_values(view), by=body["user"].get("name", user),
                                                     now=clock(), key=view["id"])
-        except Invalid as error:
+        except KkrError as error:
             ack(response_action="errors", errors={error.extra.get("field", "title"): error.message(lang)})
             return
         ack()
@@ -42,29 +44,32 @@ def register(app: App, store, settings, clock, on_queued) -> None:
     def show_status(ack, command, respond):
         ack()
         wanted = (command.get("text") or "").strip()
-        if wanted:
-            respond(**render.section(render.status_lines(broadcasts.status(store, wanted), lang)))
-        else:
-            respond(**render.section(render.list_lines(broadcasts.list_broadcasts(store)[:10], lang)))
+        with answering(respond, lang):
+            if wanted:
+                respond(**render.section(render.status_lines(broadcasts.status(store, wanted), lang)))
+            else:
+                respond(**render.section(render.list_lines(broadcasts.list_broadcasts(store)[:10], lang)))
 
     @app.action(render.ACK)
     def acknowledge(ack, body, action, respond):
         ack()
-        broadcast_id, delivery_id = (int(part) for part in action["value"].split(":"))
-        delivery, recorded = deliveries.acknowledge(store, broadcast_id, delivery_id, clock(),
-                                                    slack_user=body["user"]["id"])
-        note = t("ack.done" if recorded else "ack.already", lang, when=delivery["acknowledged_at"])
-        blocks = render.acknowledged_blocks(body.get("message", {}).get("blocks", []), note)
-        respond(replace_original=True, text=note, blocks=blocks)
+        with answering(respond, lang):
+            broadcast_id, delivery_id = (int(part) for part in action["value"].split(":"))
+            delivery, recorded = deliveries.acknowledge(store, broadcast_id, delivery_id, clock(),
+                                                        slack_user=body["user"]["id"])
+            note = t("ack.done" if recorded else "ack.already", lang, when=delivery["acknowledged_at"])
+            blocks = render.acknowledged_blocks(body.get("message", {}).get("blocks", []), note)
+            respond(replace_original=True, text=note, blocks=blocks)
 
     @app.action(render.FORWARD)
     def forward(ack, body, action, respond):
         ack()
-        broadcast_id, region = action["value"].split(":", 1)
-        done = forwarding.forward(store, int(broadcast_id), region, clock(), by=body["user"].get("name", ""),
-                                  slack_user=body["user"]["id"])
-        on_queued(int(broadcast_id))
-        respond(replace_original=False, **render.section(forward_notes(done, lang)))
+        with answering(respond, lang):
+            broadcast_id, region = action["value"].split(":", 1)
+            done = forwarding.forward(store, int(broadcast_id), region, clock(), by=body["user"].get("name", ""),
+                                      slack_user=body["user"]["id"])
+            on_queued(int(broadcast_id))
+            respond(replace_original=False, **render.section(forward_notes(done, lang)))
 
 
 def require_slack_consultant(store, settings, user_id: str, client) -> None:

@@ -8,8 +8,9 @@ from slack_bolt import App
 from bot.render import deliveries as render
 from bot.render import hearings as render_hearings
 from bot.slack_broadcasts import require_slack_consultant
+from bot.slack_errors import answering
 from handlers import hearings, report
-from handlers.errors import Invalid
+from handlers.errors import Invalid, KkrError
 from handlers.i18n import t
 
 
@@ -17,12 +18,13 @@ def register(app: App, store, settings, clock, on_queued) -> None:
     lang = settings.lang
 
     @app.action(render.REPLY)
-    def open_reply(ack, body, action, client):
+    def open_reply(ack, body, action, client, respond):
         ack()
-        broadcast_id, delivery_id = (int(part) for part in action["value"].split(":"))
-        context = hearings.reply_context(store, broadcast_id, delivery_id, slack_user=body["user"]["id"])
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=render_hearings.reply_modal(context, f"{broadcast_id}:{delivery_id}", lang))
+        with answering(respond, lang):
+            broadcast_id, delivery_id = (int(part) for part in action["value"].split(":"))
+            context = hearings.reply_context(store, broadcast_id, delivery_id, slack_user=body["user"]["id"])
+            client.views_open(trigger_id=body["trigger_id"],
+                              view=render_hearings.reply_modal(context, f"{broadcast_id}:{delivery_id}", lang))
 
     @app.view(render_hearings.REPLY_MODAL)
     def submit_reply(ack, body, view, client):
@@ -30,7 +32,7 @@ def register(app: App, store, settings, clock, on_queued) -> None:
         try:
             saved = hearings.reply_by_delivery(store, broadcast_id, delivery_id, render_hearings.reply_text(view),
                                                clock(), slack_user=body["user"]["id"])
-        except Invalid as error:
+        except KkrError as error:
             ack(response_action="errors", errors={render_hearings.REPLY_BLOCK: error.message(lang)})
             return
         ack()
@@ -40,17 +42,20 @@ def register(app: App, store, settings, clock, on_queued) -> None:
     @app.command("/rkkp-report")
     def show_report(ack, command, respond):
         ack()
-        found = report.hearing_report(store, (command.get("text") or "").strip())
-        respond(**render_hearings.report_message(report.to_markdown(found, lang)))
+        with answering(respond, lang):
+            found = report.hearing_report(store, (command.get("text") or "").strip())
+            respond(**render_hearings.report_message(report.to_markdown(found, lang)))
 
     @app.command("/rkkp-close")
     def close(ack, command, respond, client):
         ack()
-        require_slack_consultant(store, settings, command["user_id"], client)
-        wanted, _, message = (command.get("text") or "").strip().partition(" ")
-        queued = hearings.close_hearing(store, _number(wanted), message, clock(), by=command.get("user_name", ""))
-        on_queued(_number(wanted))
-        respond(text=t("hearing.closed_sent", lang, id=wanted, count=queued))
+        with answering(respond, lang):
+            require_slack_consultant(store, settings, command["user_id"], client)
+            wanted, _, message = (command.get("text") or "").strip().partition(" ")
+            queued = hearings.close_hearing(store, _number(wanted), message, clock(),
+                                            by=command.get("user_name", ""))
+            on_queued(_number(wanted))
+            respond(text=t("hearing.closed_sent", lang, id=wanted, count=queued))
 
 
 def _number(text: str) -> int:

@@ -1,0 +1,135 @@
+"""A fake Slack Web API over real HTTP on loopback.
+
+Point ``SLACK_API_URL`` (``Settings.slack_api_url``) at ``url + "/api/"``.
+It records every call, answers the methods kkr-bot uses, and can be told to
+rate-limit (429 with ``Retry-After``), to fail, or to be down (HTTP 503).
+``/response/<id>`` stands in for a slash command's or action's
+``response_url``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+
+from flask import Flask, jsonify, request
+
+from tests.support.servers import serve_in_thread
+
+
+class FakeSlack:
+    def __init__(self):
+        self.calls: list[tuple[str, dict, int]] = []  # method, parameters, HTTP status answered
+        self.users_by_email: dict[str, str] = {}
+        self.emails_by_user: dict[str, str] = {}
+        self.scripted: dict[str, list[tuple[int, dict, dict]]] = defaultdict(list)
+        self.rate_per_second: float | None = None
+        self.down = False
+        self._lock = threading.Lock()
+        self._last: dict[str, float] = {}
+        self._ts = 0
+        self.url = ""
+
+    # -- setup -------------------------------------------------------------
+    def add_user(self, user_id: str, email: str) -> None:
+        self.users_by_email[email] = user_id
+        self.emails_by_user[user_id] = email
+
+    def script(self, method: str, status: int = 200, body: dict | None = None, headers: dict | None = None,
+               times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` get this answer."""
+        for _ in range(times):
+            self.scripted[method].append((status, body or {"ok": False, "error": "internal_error"}, headers or {}))
+
+    def rate_limited(self, method: str, times: int = 1, retry_after: int = 1) -> None:
+        self.script(method, 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}, times)
+
+    # -- reading what happened -----------------------------------------------
+    def of(self, method: str) -> list[dict]:
+        """The calls of ``method`` that were answered with success."""
+        with self._lock:
+            return [params for name, params, status in self.calls if name == method and status == 200]
+
+    def attempts(self, method: str) -> int:
+        """How often ``method`` was called, refused calls included."""
+        with self._lock:
+            return sum(name == method for name, _params, _status in self.calls)
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.of(method)
+            if len(found) >= count:
+                return found
+            time.sleep(0.02)
+        raise AssertionError(f"expected {count} calls of {method}, got {len(self.of(method))}")
+
+    # -- the HTTP app ------------------------------------------------------------
+    def app(self) -> Flask:
+        app = Flask("fake-slack")
+
+        @app.route("/api/<method>", methods=["GET", "POST"])
+        def api(method):
+            params = {**request.args, **request.form, **(request.get_json(silent=True) or {})}
+            status, body, headers = (503, None, {}) if self.down else self._canned(method) or (200, None, {})
+            with self._lock:
+                self.calls.append((method, params, status))
+            if status == 503:
+                return "Service Unavailable", 503
+            return jsonify(body or self._answer(method, params)), status, headers
+
+        @app.post("/response/<path:name>")
+        def response_url(name):
+            with self._lock:
+                self.calls.append(("response_url", {"name": name, **(request.get_json(silent=True) or {})}, 200))
+            return "ok"
+
+        return app
+
+    def _canned(self, method):
+        with self._lock:
+            if self.scripted[method]:
+                return self.scripted[method].pop(0)
+            if self.rate_per_second and method == "chat.postMessage":
+                now = time.monotonic()
+                if now - self._last.get(method, 0.0) < 1 / self.rate_per_second:
+                    return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
+                self._last[method] = now
+        return None
+
+    def _answer(self, method: str, params: dict) -> dict:
+        if method == "auth.test":
+            return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "kkr-bot"}
+        if method == "users.lookupByEmail":
+            user = self.users_by_email.get(params.get("email", ""))
+            return {"ok": True, "user": {"id": user}} if user else {"ok": False, "error": "users_not_found"}
+        if method == "users.info":
+            email = self.emails_by_user.get(params.get("user", ""), "")
+            return {"ok": True, "user": {"id": params.get("user"), "profile": {"email": email}}}
+        if method in ("chat.postMessage", "chat.update"):
+            with self._lock:
+                self._ts += 1
+                ts = f"1700000000.{self._ts:06d}"
+            channel = params.get("channel", "")
+            return {"ok": True, "channel": "D" + channel[1:] if channel.startswith("U") else channel, "ts": ts,
+                    "message": {"text": params.get("text"), "blocks": _blocks(params)}}
+        if method == "views.open":
+            return {"ok": True, "view": {"id": "V123", **(params.get("view") or {})}}
+        return {"ok": True}
+
+
+def _blocks(params: dict):
+    blocks = params.get("blocks")
+    return json.loads(blocks) if isinstance(blocks, str) else blocks
+
+
+@contextmanager
+def fake_slack():
+    """A running fake; ``fake.url`` is its base URL."""
+    fake = FakeSlack()
+    with serve_in_thread(fake.app()) as url:
+        fake.url = url
+        yield fake
