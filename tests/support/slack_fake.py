@@ -29,7 +29,7 @@ class FakeSlack:
         self.rate_per_second: float | None = None
         self.down = False
         self._lock = threading.Lock()
-        self._last: dict[str, float] = {}
+        self._window: list[float] = []
         self._ts = 0
         self.url = ""
 
@@ -94,10 +94,12 @@ class FakeSlack:
             if self.scripted[method]:
                 return self.scripted[method].pop(0)
             if self.rate_per_second and method == "chat.postMessage":
+                # Slack-like: at most rate_per_second posts in any one-second window.
                 now = time.monotonic()
-                if now - self._last.get(method, 0.0) < 1 / self.rate_per_second:
+                self._window = [moment for moment in self._window if now - moment < 1.0]
+                if len(self._window) >= self.rate_per_second:
                     return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
-                self._last[method] = now
+                self._window.append(now)
         return None
 
     def _answer(self, method: str, params: dict) -> dict:
