@@ -13,11 +13,12 @@ from datetime import date, datetime
 from handlers import directory
 from handlers.clock import stamp
 from handlers.errors import Invalid, NotFound
+from handlers.validation import text_fields
 
 INDEX = "broadcasts"
 KINDS = ("annual_report", "hearing", "info")
 FIELDS = ("kind", "database", "title", "body", "link", "deadline")
-LIMITS = {"database": 40, "title": 200, "body": 20_000, "link": 2_000}
+LIMITS = {"kind": 20, "database": 40, "title": 200, "body": 20_000, "link": 2_000, "deadline": 20}
 _LINK = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
@@ -27,22 +28,7 @@ def part_of(broadcast_id: int) -> str:
 
 def broadcast_fields(raw: dict, today: date) -> dict:
     """The checked fields of a new broadcast, or ``Invalid`` naming the field."""
-    if not isinstance(raw, dict):
-        raise Invalid("invalid.object")
-    unknown = sorted(set(raw) - set(FIELDS))
-    if unknown:
-        raise Invalid("invalid.unknown_field", field=unknown[0], extra={"field": unknown[0]})
-    fields = {}
-    for name in FIELDS:
-        value = raw.get(name)
-        if value is not None and not isinstance(value, str):
-            raise Invalid("invalid.text", field=name, extra={"field": name})
-        fields[name] = (value or "").strip() or None
-        if fields[name] and len(fields[name]) > LIMITS.get(name, 20):
-            raise Invalid("invalid.too_long", field=name, limit=LIMITS.get(name, 20), extra={"field": name})
-    for name in ("kind", "database", "title"):
-        if not fields[name]:
-            raise Invalid("invalid.required", field=name, extra={"field": name})
+    fields = text_fields(raw, FIELDS, LIMITS, required=("kind", "database", "title"))
     if fields["kind"] not in KINDS:
         raise Invalid("broadcast.kind", kind=fields["kind"], kinds=", ".join(KINDS), extra={"field": "kind"})
     fields["database"] = fields["database"].upper()

@@ -43,26 +43,34 @@ def normal_phone(value: str, field: str = "phone") -> str:
     raise Invalid("invalid.phone", field=field, value=value, extra={"field": field})
 
 
-def person_fields(raw: dict) -> dict:
-    """The checked fields of a contact person, or ``Invalid`` naming the
-    first field that is wrong.  Unknown fields are refused, not ignored,
-    so that a typo in a field name is noticed."""
+def text_fields(raw: dict, names: tuple[str, ...], limits: dict[str, int] | None = None,
+                required: tuple[str, ...] = ()) -> dict:
+    """``raw``'s text fields, stripped, with None for empty ones; or
+    ``Invalid`` naming the first field that is wrong.  Unknown fields are
+    refused, not ignored, so that a typo in a field name is noticed."""
     if not isinstance(raw, dict):
         raise Invalid("invalid.object")
-    unknown = sorted(set(raw) - set(PERSON_FIELDS))
+    unknown = sorted(set(raw) - set(names))
     if unknown:
         raise Invalid("invalid.unknown_field", field=unknown[0], extra={"field": unknown[0]})
-    person = {}
-    for name in PERSON_FIELDS:
+    fields = {}
+    for name in names:
         value = raw.get(name)
         if value is not None and not isinstance(value, str):
             raise Invalid("invalid.text", field=name, extra={"field": name})
-        value = (value or "").strip()
-        if len(value) > MAX_TEXT:
-            raise Invalid("invalid.too_long", field=name, limit=MAX_TEXT, extra={"field": name})
-        person[name] = value or None
-    if not person["name"]:
-        raise Invalid("invalid.required", field="name", extra={"field": "name"})
+        fields[name] = (value or "").strip() or None
+        limit = (limits or {}).get(name, MAX_TEXT)
+        if fields[name] and len(fields[name]) > limit:
+            raise Invalid("invalid.too_long", field=name, limit=limit, extra={"field": name})
+    for name in required:
+        if not fields[name]:
+            raise Invalid("invalid.required", field=name, extra={"field": name})
+    return fields
+
+
+def person_fields(raw: dict) -> dict:
+    """The checked and normalised fields of a contact person."""
+    person = text_fields(raw, PERSON_FIELDS, required=("name",))
     person["email"] = normal_email(person["email"] or "")
     if person["phone"]:
         person["phone"] = normal_phone(person["phone"])
