@@ -47,6 +47,11 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True, help="who or what uses the token")
     create.add_argument("--expires-days", type=int, help="valid for this many days (default: no expiry)")
     create.set_defaults(run=run_token_create)
+    revoke = token.add_parser("revoke", help="revoke the tokens of a name (or one id from 'token list')")
+    revoke.add_argument("name")
+    revoke.set_defaults(run=run_token_revoke)
+    token.add_parser("list", help="the tokens: name, role, id, dates (never the token)").set_defaults(
+        run=run_token_list)
 
     folder = verbs.add_parser("directory", help="bulk upkeep of the directory").add_subparsers(
         required=True, metavar="ACTION")
@@ -108,6 +113,20 @@ def run_token_create(args, settings: Settings) -> int:
     token, record = tokens.create_token(open_store(settings), args.role, args.name, now(), expires)
     print(token)
     print(f"# role {record['role']} for {record['name']}; shown once, stored only as a hash", file=sys.stderr)
+    return 0
+
+
+def run_token_revoke(args, settings: Settings) -> int:
+    for record in tokens.revoke_token(open_store(settings), args.name, now()):
+        print(f"revoked {record['hash'][:12]} ({record['role']}, {record['name']})")
+    return 0
+
+
+def run_token_list(args, settings: Settings) -> int:
+    for record in tokens.list_tokens(open_store(settings)):
+        state = "revoked " + record["revoked_at"] if record["revoked_at"] else (
+            "expires " + record["expires_at"] if record["expires_at"] else "active")
+        print(f"{record['id']}  {record['role']:<10}  {record['name']}  ({state})")
     return 0
 
 

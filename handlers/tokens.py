@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from handlers.errors import Forbidden, Invalid, Unauthorized
+from handlers.errors import Forbidden, Invalid, NotFound, Unauthorized
 
 AUTH = "auth"
 ROLES = ("reader", "consultant", "admin")
@@ -65,3 +65,26 @@ def authenticate(store, token: str | None, now: datetime) -> Caller:
     if record.get("expires_at") and datetime.fromisoformat(record["expires_at"]) <= now:
         raise Unauthorized("error.token_expired")
     return Caller(record["name"], record["role"])
+
+
+def revoke_token(store, name_or_prefix: str, now: datetime) -> list[dict]:
+    """Revoke every live token of that name (or whose hash starts with the
+    given prefix, as ``list_tokens`` shows it); return what was revoked."""
+    wanted = (name_or_prefix or "").strip()
+    if not wanted:
+        raise Invalid("invalid.required", field="name")
+    with store.write(AUTH) as tx:
+        found = [r for r in tx.all("tokens") if not r.get("revoked_at")
+                 and (r["name"] == wanted or (len(wanted) >= 8 and r["hash"].startswith(wanted)))]
+        for record in found:
+            tx.update("tokens", record["id"], {"revoked_at": now.isoformat()})
+    if not found:
+        raise NotFound("token.not_found", name=wanted)
+    return found
+
+
+def list_tokens(store) -> list[dict]:
+    """Every token's name, role, dates and the start of its hash (never the token)."""
+    with store.read(AUTH) as view:
+        return [{"name": r["name"], "role": r["role"], "id": r["hash"][:12], "created_at": r["created_at"],
+                 "expires_at": r.get("expires_at"), "revoked_at": r.get("revoked_at")} for r in view.all("tokens")]

@@ -136,3 +136,14 @@ def test_shell_shows_broadcast_status_and_hearing_report(tmp_path):
     assert "Mangler kvittering: Region Nordjylland" in out
     assert "# Høringsrapport: DHRD – Indikatorer" in out and "> Midtjylland: enig." in out
     assert "Der findes ingen udsendelse #9." in out
+
+
+def test_token_revoke_and_list(tmp_path):
+    db_path = tmp_path / "k.json"
+    token = run_bot(db_path, "token", "create", "--role", "reader", "--name", "Old").stdout.strip()
+    listed = run_bot(db_path, "token", "list").stdout
+    assert "reader" in listed and "Old" in listed and "active" in listed and token not in listed
+    done = run_bot(db_path, "token", "revoke", "Old")
+    assert done.returncode == 0 and "revoked" in done.stdout
+    assert "(revoked " in run_bot(db_path, "token", "list").stdout
+    assert run_bot(db_path, "token", "revoke", "Old").returncode == 1

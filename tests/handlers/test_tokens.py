@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 
 from data import Store
-from handlers.errors import Forbidden, Invalid, Unauthorized
+from handlers.errors import Forbidden, Invalid, NotFound, Unauthorized
 from handlers.tokens import authenticate, create_token, digest
 from tests.conftest import NOW
 
@@ -45,3 +45,19 @@ def test_unknown_roles_are_refused(store):
 def test_tokens_survive_a_new_store_object(store, db_path):
     token, _ = create_token(store, "admin", "A", NOW)
     assert authenticate(Store(db_path), token, NOW).role == "admin"
+
+
+def test_revoked_tokens_are_refused(store):
+    from handlers.tokens import list_tokens, revoke_token
+
+    token, _ = create_token(store, "admin", "Old laptop", NOW)
+    keep, _ = create_token(store, "admin", "New laptop", NOW)
+    assert [r["name"] for r in revoke_token(store, "Old laptop", NOW)] == ["Old laptop"]
+    with pytest.raises(Unauthorized):
+        authenticate(store, token, NOW)
+    assert authenticate(store, keep, NOW).name == "New laptop"
+    listed = {r["name"]: r for r in list_tokens(store)}
+    assert listed["Old laptop"]["revoked_at"] and listed["New laptop"]["revoked_at"] is None
+    assert all(token not in str(r) and keep not in str(r) for r in listed.values())
+    with pytest.raises(NotFound):
+        revoke_token(store, "Old laptop", NOW)
