@@ -4,6 +4,7 @@ message for the person who asked."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from slack_bolt import App
@@ -14,6 +15,7 @@ from api.config import Settings
 from bot import render, slack_broadcasts, slack_hearings
 from bot.slack_errors import answering, error_reply
 from handlers import commands
+from handlers.i18n import t
 
 
 def web_client(settings: Settings) -> WebClient:
@@ -47,6 +49,12 @@ def build_app(store, settings: Settings, client: WebClient | None = None, clock=
     @app.message(matchers=[lambda event: event.get("channel_type") == "im"])
     def direct_message(message, say):
         say(**render.slack(commands.question(store, message.get("text")), lang))
+
+    @app.command(re.compile(r".*"))
+    def unknown_command(ack, command):
+        """Registered last: any command the manifest maps here that we do not
+        know gets a hint instead of Slack's failure message."""
+        ack(text=t("slack.unknown_command", lang, command=command.get("command", "")))
 
     @app.event("message")
     def other_messages():

@@ -7,11 +7,12 @@ function takes the store and plain values and returns the plain results of
 
 from __future__ import annotations
 
-from handlers.errors import NotFound
+from handlers.errors import Invalid, NotFound
 from handlers.matching import Match, Matcher, Place
 from handlers.models import ContactAnswer, MunicipalityRef, Person, RegionRef
 
 DIRECTORY = "directory"
+MAX_QUERY = 200  # a question naming a place is short; longer text is not a look-up
 
 
 def matcher(view) -> Matcher:
@@ -36,6 +37,8 @@ def resolve(view, query: str, *, strict: bool = False, kinds=("region", "municip
     ``strict`` refuses typo matches: a change must never land on a place the
     user did not name exactly.
     """
+    if len(query) > MAX_QUERY:
+        raise Invalid("directory.query_too_long", limit=MAX_QUERY, extra={"field": "query"})
     places = matcher(view)
     match = places.resolve(query)
     if match and match.place.kind in kinds and (match.exact or not strict):

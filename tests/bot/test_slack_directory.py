@@ -88,3 +88,12 @@ def test_bad_and_stale_signatures_are_refused(slack):
 @pytest.mark.parametrize("slack", ["en"], indirect=True)
 def test_english(slack):
     assert "KKR contact for Central Denmark Region: Jonas Thor Björnson" in kkr(slack, "1082")
+
+
+def test_unknown_commands_and_very_long_texts_get_a_helpful_answer(slack):
+    code, body = slash_command(slack["events"], SECRET, "/kkr-gammel", "x", "U1", slack["respond"] + "u")
+    assert code == 200 and "Den kommando kender jeg ikke: /kkr-gammel" in body
+    assert "højst 200 tegn" in kkr(slack, "Viborg " * 1000)
+    event(slack["events"], SECRET, {"type": "app_mention", "user": "U1", "channel": "C9", "ts": "3.000001",
+                                    "text": "<@UBOT> " + "bla " * 2000}, event_id="Ev3")
+    assert "højst 200 tegn" in slack["fake"].wait_for("chat.postMessage")[0]["text"]
