@@ -25,11 +25,13 @@ def create():
 
 @bp.get("")
 def list_all():
+    caller("reader")
     return jsonify(broadcasts.list_broadcasts(store()))
 
 
 @bp.get("/<int:broadcast_id>")
 def one(broadcast_id):
+    caller("reader")
     return jsonify(broadcasts.status(store(), broadcast_id))
 
 

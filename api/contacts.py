@@ -2,7 +2,7 @@
 
 from flask import Blueprint, jsonify, request
 
-from api.web import store
+from api.web import caller, now, store
 from handlers import directory
 from handlers.directory_admin import ROLES
 from handlers.errors import Invalid
@@ -12,8 +12,9 @@ bp = Blueprint("contacts", __name__, url_prefix="/api/contacts")
 
 @bp.get("")
 def list_contacts():
+    who = caller("reader")
     role = request.args.get("role")
     if role and role not in ROLES:
         raise Invalid("invalid.role", role=role, roles=", ".join(ROLES))
-    found = directory.contacts(store(), role=role, region=request.args.get("region"))
+    found = directory.contacts(store(), role=role, region=request.args.get("region"), actor=who.name, now=now())
     return jsonify([person.to_dict() for person in found])

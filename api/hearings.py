@@ -26,6 +26,7 @@ def add_reply(broadcast_id):
 
 @bp.get("/<int:broadcast_id>/report")
 def get_report(broadcast_id):
+    caller("consultant")
     wanted = request.args.get("format", "json")
     if wanted not in FORMATS:
         raise Invalid("report.format", format=wanted, formats=", ".join(sorted(FORMATS)), extra={"field": "format"})

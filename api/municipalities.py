@@ -10,7 +10,8 @@ bp = Blueprint("municipalities", __name__, url_prefix="/api/municipalities")
 
 @bp.get("")
 def list_municipalities():
-    found = directory.municipalities(store(), request.args.get("region"))
+    who = caller("reader")
+    found = directory.municipalities(store(), request.args.get("region"), who.name, now())
     return jsonify([municipality.to_dict() for municipality in found])
 
 

@@ -173,6 +173,39 @@ def _contact_routes(param: dict, result: str, what: str) -> dict:
     }
 
 
+OPEN = {"/api/health", "/api/openapi.json"}
+
+
+def _secured(paths: dict) -> dict:
+    """Every route but health and this document needs a token: say so, with
+    the 401 and 403 it can answer."""
+    for path, item in paths.items():
+        if path in OPEN:
+            continue
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            operation.setdefault("security", [{"bearer": []}])
+            for code in (401, 403):
+                operation["responses"].setdefault(str(code), _errors(code)[str(code)])
+    return paths
+
+
+def _audit_routes() -> dict:
+    entry = {"type": "object", "required": ["at", "actor", "action", "target"], "properties": {
+        "at": {"type": "string"}, "actor": {"type": "string"}, "action": {"type": "string"},
+        "target": {"type": "string"}, "old": {"type": "object", "nullable": True},
+        "new": {"type": "object", "nullable": True}}}
+    filters = [{"name": name, "in": "query", "schema": {"type": "string"}}
+               for name in ("actor", "target", "action", "since", "until")]
+    filters.append({"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}})
+    return {"/api/audit": {"get": {
+        "summary": "The audit trail, newest first (admin): reads of contact data, changes with old and new "
+                   "values, broadcasts, acknowledgements, replies, reminders",
+        "parameters": filters,
+        "responses": {"200": _json({"type": "array", "items": entry}), **_errors(422)}}}}
+
+
 @lru_cache(maxsize=1)
 def document() -> dict:
     region_contact = _contact_routes(_PLACE, "ContactAnswer", "a region's KKR contact")
@@ -182,7 +215,7 @@ def document() -> dict:
         "openapi": "3.0.3",
         "info": {"title": "kkr-bot API", "version": "1.0.0",
                  "description": "The RKKP → KKR → municipality directory and communication chain."},
-        "paths": {
+        "paths": _secured({
             "/api/health": {"get": {"summary": "Liveness", "responses": {"200": _json(
                 {"type": "object", "properties": {"status": {"type": "string", "enum": ["ok"]}}})}}},
             "/api/regions": {"get": {"summary": "The five regions and their KKR contact status",
@@ -202,9 +235,10 @@ def document() -> dict:
                 "responses": {"200": _json({"type": "array", "items": _ref("Person")}), **_errors(404, 422)}}},
             **_broadcast_routes(),
             **_hearing_routes(),
+            **_audit_routes(),
             "/api/openapi.json": {"get": {"summary": "This document",
                                           "responses": {"200": _json({"type": "object"})}}},
-        },
+        }),
         "components": {
             "schemas": SCHEMAS,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",

@@ -10,12 +10,14 @@ bp = Blueprint("regions", __name__, url_prefix="/api/regions")
 
 @bp.get("")
 def list_regions():
-    return jsonify([answer.to_dict() for answer in directory.all_regions(store())])
+    who = caller("reader")
+    return jsonify([answer.to_dict() for answer in directory.all_regions(store(), who.name, now())])
 
 
 @bp.get("/<path:region>/contact")
 def get_contact(region):
-    return jsonify(directory.find_contact(store(), region).to_dict())
+    who = caller("reader")
+    return jsonify(directory.find_contact(store(), region, who.name, now()).to_dict())
 
 
 @bp.put("/<path:region>/contact")

@@ -6,7 +6,9 @@ Reads standard input line by line, so it also works in a pipe:
 
 from __future__ import annotations
 
+import getpass
 import sys
+from datetime import UTC, datetime
 
 from bot import render
 from bot.render import deliveries
@@ -17,12 +19,13 @@ from handlers.i18n import t
 QUIT = {"quit", "exit", "q", ":q", "farvel"}
 
 
-def answer(store, line: str, lang: str) -> str:
-    """The shell's answer to one line, as text."""
+def answer(store, line: str, lang: str, actor: str | None = None) -> str:
+    """The shell's answer to one line, as text; reads are audited as ``actor``."""
     name, _, rest = line.strip().partition(" ")
+    now = datetime.now(UTC)
     try:
         if name == "/kkr":
-            reply = commands.kkr(store, rest)
+            reply = commands.kkr(store, rest, actor, now)
         elif name == "/rkkp-status":
             found = broadcasts.status(store, rest) if rest.strip() else None
             return "\n".join(deliveries.status_lines(found, lang) if found
@@ -30,11 +33,11 @@ def answer(store, line: str, lang: str) -> str:
         elif name == "/rkkp-report":
             return report.to_markdown(report.hearing_report(store, rest), lang).rstrip()
         elif name.lower() in ("help", "/help", "hjælp"):
-            reply = commands.kkr(store, "help")
+            reply = commands.kkr(store, "help", actor, now)
         elif name.startswith("/"):
             return t("shell.unknown_command", lang, command=name)
         else:
-            reply = commands.question(store, line)
+            reply = commands.question(store, line, actor, now)
         return render.text(reply, lang)
     except KkrError as error:
         return "\n".join(render.error_lines(error, lang))
@@ -43,6 +46,7 @@ def answer(store, line: str, lang: str) -> str:
 def run(store, lang: str, stdin=None, stdout=None) -> int:
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     interactive = stdin.isatty()
+    actor = f"shell:{getpass.getuser()}"
     if interactive:
         print(t("shell.welcome", lang), file=stdout)
     while True:
@@ -58,5 +62,5 @@ def run(store, lang: str, stdin=None, stdout=None) -> int:
             if interactive:
                 print(t("shell.bye", lang), file=stdout)
             break
-        print(answer(store, line, lang), file=stdout, flush=True)
+        print(answer(store, line, lang, actor), file=stdout, flush=True)
     return 0

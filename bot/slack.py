@@ -32,23 +32,26 @@ def build_app(store, settings: Settings, client: WebClient | None = None, clock=
     """The Bolt app.  ``clock`` gives the time; ``on_queued(broadcast_id)``
     is called when deliveries were queued (the dispatcher's ``kick``)."""
     app = App(signing_secret=settings.slack_signing_secret, client=client or web_client(settings))
-    lang = settings.lang
+    lang, clock = settings.lang, clock or _now
     for listeners in (slack_broadcasts, slack_hearings):
-        listeners.register(app, store, settings, clock or _now, on_queued or (lambda _id: None))
+        listeners.register(app, store, settings, clock, on_queued or (lambda _id: None))
 
     @app.command("/kkr")
     def kkr_command(ack, command, respond):
         ack()
         with answering(respond, lang):
-            respond(**render.slack(commands.kkr(store, command.get("text")), lang))
+            reply = commands.kkr(store, command.get("text"), f"slack:{command.get('user_id')}", clock())
+            respond(**render.slack(reply, lang))
 
     @app.event("app_mention")
     def mention(event, say):
-        say(**render.slack(commands.question(store, event.get("text")), lang), thread_ts=_thread(event))
+        reply = commands.question(store, event.get("text"), f"slack:{event.get('user')}", clock())
+        say(**render.slack(reply, lang), thread_ts=_thread(event))
 
     @app.message(matchers=[lambda event: event.get("channel_type") == "im"])
     def direct_message(message, say):
-        say(**render.slack(commands.question(store, message.get("text")), lang))
+        say(**render.slack(commands.question(store, message.get("text"), f"slack:{message.get('user')}", clock()),
+                           lang))
 
     @app.command(re.compile(r".*"))
     def unknown_command(ack, command):

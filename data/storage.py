@@ -101,8 +101,16 @@ def load(path: Path) -> dict[str, Any] | None:
 def write_atomically(path: Path, data: Any, indent: int | None = None) -> None:
     """Replace ``path`` with ``data`` as JSON so that a crash leaves either
     the old file or the new one, never a mixture."""
+    _replace(path, json.dumps(data, ensure_ascii=False, indent=indent).encode("utf-8"))
+
+
+def write_atomically_text(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text``, as atomically as ``write_atomically``."""
+    _replace(path, text.encode("utf-8"))
+
+
+def _replace(path: Path, payload: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = json.dumps(data, ensure_ascii=False, indent=indent).encode("utf-8")
     fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX + path.name + ".", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -27,6 +27,7 @@ from filelock import FileLock
 from tinydb import TinyDB
 from tinydb.table import Document
 
+from data.audit import AuditLog
 from data.storage import TEMP_PREFIX, AtomicJSONStorage, FrozenStorage, load, remove_stray_temp_files
 
 LOCK_TIMEOUT_SECONDS = 30
@@ -40,6 +41,7 @@ class Store:
         self._locks: dict[str, FileLock] = {}
         self._guard = threading.Lock()
         self._snapshots: dict[str, tuple[tuple, dict, dict]] = {}
+        self.audit = AuditLog(self.path)
 
     def file_of(self, part: str) -> Path:
         """The directory part is ``path`` itself; others sit beside it."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from handlers import directory
+from handlers import audit, directory
 from handlers.clock import stamp
 from handlers.errors import Invalid, NotFound
 from handlers.validation import text_fields
@@ -76,6 +76,8 @@ def create_broadcast(store, raw: dict, by: str, now: datetime, key: str | None =
             tx.insert("deliveries", {**delivery, "next_attempt_at": stamp(now)})
     with store.write(INDEX) as tx:
         tx.update("broadcasts", entry["id"], {"state": "open"})
+    audit.record(store, by, "broadcast", f"broadcast:{entry['id']}", now, kind=fields["kind"],
+                 database=fields["database"], title=fields["title"])
     return status(store, entry["id"]), True
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from handlers import ack_tokens
+from handlers import ack_tokens, audit
 from handlers.broadcasts import open_ids, part_of
 from handlers.clock import parse, stamp
 from handlers.directory import DIRECTORY
@@ -155,4 +155,7 @@ def acknowledge(store, broadcast_id: int, delivery_id: int, now: datetime, *, by
             raise Conflict("ack.not_sent")
         by = by or found["recipient"]["name"]
         fields = {"state": "acknowledged", "acknowledged_by": by, "acknowledged_at": stamp(now), "lease_until": None}
-        return tx.update("deliveries", delivery_id, fields), True
+        updated = tx.update("deliveries", delivery_id, fields)
+    audit.record(store, by, "acknowledge", f"broadcast:{broadcast_id}/delivery:{delivery_id}", now,
+                 slack_user=slack_user)
+    return updated, True

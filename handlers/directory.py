@@ -7,6 +7,9 @@ function takes the store and plain values and returns the plain results of
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from handlers import audit
 from handlers.errors import Invalid, NotFound
 from handlers.matching import Match, Matcher, Place
 from handlers.models import ContactAnswer, MunicipalityRef, Person, RegionRef
@@ -47,8 +50,11 @@ def resolve(view, query: str, *, strict: bool = False, kinds=("region", "municip
     raise NotFound("directory.unknown_place", query=query.strip(), extra={"suggestions": suggestions})
 
 
-def find_contact(store, query: str) -> ContactAnswer:
-    """The KKR contact answer for a region code, name or municipality."""
+def find_contact(store, query: str, actor: str | None = None, now: datetime | None = None) -> ContactAnswer:
+    """The KKR contact answer for a region code, name or municipality.
+
+    With ``actor`` (and ``now``) the read is recorded in the audit trail.
+    """
     with store.read(DIRECTORY) as view:
         match = resolve(view, query)
         municipality = None
@@ -56,13 +62,22 @@ def find_contact(store, query: str) -> ContactAnswer:
         if match.place.kind == "municipality":
             municipality = municipality_ref(view, view.get("municipalities", int(match.place.code)))
             region_code = municipality.region
-        return answer_for(view, region_code, municipality, query=query, exact=match.exact)
+        found = answer_for(view, region_code, municipality, query=query, exact=match.exact)
+    _read(store, actor, f"{match.place.kind}:{match.place.code}", now)
+    return found
 
 
-def all_regions(store) -> list[ContactAnswer]:
+def all_regions(store, actor: str | None = None, now: datetime | None = None) -> list[ContactAnswer]:
     """The contact answer of every region, by region code."""
     with store.read(DIRECTORY) as view:
-        return [answer_for(view, r["code"]) for r in sorted(view.all("regions"), key=lambda r: r["code"])]
+        found = [answer_for(view, r["code"]) for r in sorted(view.all("regions"), key=lambda r: r["code"])]
+    _read(store, actor, "regions", now)
+    return found
+
+
+def _read(store, actor: str | None, target: str, now: datetime | None) -> None:
+    if actor:
+        audit.record(store, actor, "read_contacts", target, now)
 
 
 def answer_for(view, region_code: str, municipality=None, *, query=None, exact=True) -> ContactAnswer:
@@ -96,17 +111,21 @@ def municipality_ref(view, muni: dict) -> MunicipalityRef:
     return MunicipalityRef(muni["code"], muni["name"], muni["official_name"], muni["region"], contact)
 
 
-def municipalities(store, region: str | None = None) -> list[MunicipalityRef]:
+def municipalities(store, region: str | None = None, actor: str | None = None,
+                   now: datetime | None = None) -> list[MunicipalityRef]:
     """All municipalities, or those of one region (any name the look-up takes)."""
     with store.read(DIRECTORY) as view:
         docs = view.all("municipalities")
         if region:
             code = resolve(view, region, kinds=("region",)).place.code
             docs = [m for m in docs if m["region"] == code]
-        return [municipality_ref(view, m) for m in sorted(docs, key=lambda m: m["name"])]
+        found = [municipality_ref(view, m) for m in sorted(docs, key=lambda m: m["name"])]
+    _read(store, actor, "municipalities" + (f":{region}" if region else ""), now)
+    return found
 
 
-def contacts(store, role: str | None = None, region: str | None = None) -> list[Person]:
+def contacts(store, role: str | None = None, region: str | None = None, actor: str | None = None,
+             now: datetime | None = None) -> list[Person]:
     """Contact persons, optionally of one role and of one region (KKR
     contact and municipal contacts of that region)."""
     with store.read(DIRECTORY) as view:
@@ -117,4 +136,6 @@ def contacts(store, role: str | None = None, region: str | None = None) -> list[
             code = resolve(view, region, kinds=("region",)).place.code
             local = {m["code"] for m in view.find("municipalities", region=code)}
             docs = [d for d in docs if d.get("region") == code or d.get("municipality") in local]
-        return [Person.from_doc(d) for d in sorted(docs, key=lambda d: (d.get("role", ""), d.get("name", "")))]
+        found = [Person.from_doc(d) for d in sorted(docs, key=lambda d: (d.get("role", ""), d.get("name", "")))]
+    _read(store, actor, "contacts" + "".join(f":{v}" for v in (role, region) if v), now)
+    return found

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from handlers import audit
 from handlers.directory import DIRECTORY, answer_for, municipality_ref, resolve
 from handlers.models import ContactAnswer, MunicipalityRef
 from handlers.validation import person_fields
@@ -23,38 +24,45 @@ SCOPES = {"kkr": "region", "municipal": "municipality", "kl": None, "consultant"
 
 def set_region_contact(store, region: str, fields: dict, now: datetime, by: str = "") -> ContactAnswer:
     person = person_fields(fields)
-    with store.write(DIRECTORY) as tx:
-        code = resolve(tx, region, strict=True, kinds=("region",)).place.code
-        place_contact(tx, "kkr", code, person, now, by)
-        return answer_for(tx, code)
+    return _change(store, "kkr", region, person, now, by)
 
 
 def clear_region_contact(store, region: str, now: datetime, by: str = "") -> ContactAnswer:
-    with store.write(DIRECTORY) as tx:
-        code = resolve(tx, region, strict=True, kinds=("region",)).place.code
-        place_contact(tx, "kkr", code, None, now, by)
-        return answer_for(tx, code)
+    return _change(store, "kkr", region, None, now, by)
 
 
 def set_municipality_contact(store, municipality: str, fields: dict, now: datetime, by: str = "") -> MunicipalityRef:
     person = person_fields(fields)
-    with store.write(DIRECTORY) as tx:
-        code = resolve(tx, municipality, strict=True, kinds=("municipality",)).place.code
-        place_contact(tx, "municipal", code, person, now, by)
-        return municipality_ref(tx, tx.get("municipalities", int(code)))
+    return _change(store, "municipal", municipality, person, now, by)
 
 
 def clear_municipality_contact(store, municipality: str, now: datetime, by: str = "") -> MunicipalityRef:
+    return _change(store, "municipal", municipality, None, now, by)
+
+
+def _change(store, role: str, place: str, person: dict | None, now: datetime, by: str):
+    kind = "region" if role == "kkr" else "municipality"
+    changes: list[dict] = []
     with store.write(DIRECTORY) as tx:
-        code = resolve(tx, municipality, strict=True, kinds=("municipality",)).place.code
-        place_contact(tx, "municipal", code, None, now, by)
-        return municipality_ref(tx, tx.get("municipalities", int(code)))
+        code = resolve(tx, place, strict=True, kinds=(kind,)).place.code
+        place_contact(tx, role, code, person, now, by, changes)
+        result = answer_for(tx, code) if kind == "region" else municipality_ref(tx, tx.get("municipalities", int(code)))
+    record_changes(store, by, changes, now)
+    return result
 
 
-def place_contact(tx, role: str, place_code: str | None, person: dict | None, now: datetime, by: str) -> str:
+def record_changes(store, by: str, changes: list[dict], now: datetime) -> None:
+    for change in changes:
+        audit.record(store, by, change["action"], change["target"], now, old=change["old"], new=change["new"])
+
+
+def place_contact(tx, role: str, place_code: str | None, person: dict | None, now: datetime, by: str,
+                  changes: list | None = None) -> str:
     """Make ``person`` the contact of ``role`` for a place (None clears it).
 
-    Returns what happened: "created", "updated", "cleared" or "unchanged".
+    Returns what happened: "created", "updated", "cleared" or "unchanged";
+    a change is also added to ``changes``, with its old and new value, for
+    the audit trail.
     """
     scope = SCOPES[role]
     if scope == "email":
@@ -62,9 +70,14 @@ def place_contact(tx, role: str, place_code: str | None, person: dict | None, no
     where = {"role": role, **({scope: place_code} if scope else {})}
     existing = tx.find("contacts", **where)
     stamp = {"updated_at": now.isoformat(), "updated_by": by or None}
+    target = f"{role}:{place_code}" if place_code else role
+    note = (lambda action, old, new: changes.append({"action": action, "target": target, "old": audit.person(old),
+                                                     "new": audit.person(new)})) if changes is not None else None
     if person is None:
         for doc in existing:
             tx.remove("contacts", doc["id"])
+        if existing and note:
+            note("clear_contact", existing[0], None)
         return "cleared" if existing else "unchanged"
     if existing:
         old = existing[0]
@@ -73,6 +86,10 @@ def place_contact(tx, role: str, place_code: str | None, person: dict | None, no
         if all(old.get(k) == v for k, v in person.items()):
             return "unchanged"
         tx.update("contacts", old["id"], {**person, **stamp})
+        if note:
+            note("set_contact", old, {**old, **person})
         return "updated"
     tx.insert("contacts", {**where, **person, **stamp})
+    if note:
+        note("set_contact", None, person)
     return "created"

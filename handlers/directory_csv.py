@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from handlers.directory import DIRECTORY, resolve
-from handlers.directory_admin import ROLES, place_contact
+from handlers.directory_admin import ROLES, place_contact, record_changes
 from handlers.errors import Invalid, KkrError
 from handlers.validation import PERSON_FIELDS, normal_email, person_fields
 
@@ -47,9 +47,11 @@ def import_csv(store, text: str, now: datetime, by: str = "", lang: str = "da") 
             raise Invalid("csv.invalid", count=len(errors),
                           lines=", ".join(str(e["line"]) for e in errors), extra={"errors": errors})
         result = ImportResult({"created": 0, "updated": 0, "cleared": 0, "unchanged": 0})
+        changes: list[dict] = []
         for role, place, person in planned:
-            result.counts[place_contact(tx, role, place, person, now, by)] += 1
-        return result
+            result.counts[place_contact(tx, role, place, person, now, by, changes)] += 1
+    record_changes(store, by, changes, now)
+    return result
 
 
 def export_csv(store) -> str:

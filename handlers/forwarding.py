@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers import directory
+from handlers import audit, directory
 from handlers.broadcasts import new_delivery, part_of
 from handlers.clock import stamp
 from handlers.errors import Forbidden, NotFound
@@ -43,6 +43,8 @@ def forward(store, broadcast_id: int, region: str, now: datetime, *, by: str,
                 added.append(muni["name"])
         unreachable = [m["name"] for m in munis if people[m["code"]] is None]
         tx.update("deliveries", first["id"], _forwarded(first, by, now, unreachable))
+    audit.record(store, by, "forward", f"broadcast:{broadcast_id}/region:{code}", now, added=added,
+                 unreachable=unreachable)
     return {"region": code, "region_name": place.label, "added": added, "unreachable": unreachable,
             "already": bool(have) and not added, "total": len(munis)}
 

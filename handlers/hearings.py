@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from handlers import directory
+from handlers import audit, directory
 from handlers.broadcasts import INDEX, is_notice, new_delivery, part_of
 from handlers.clock import stamp
 from handlers.errors import Conflict, Forbidden, Invalid, NotFound
@@ -39,7 +39,9 @@ def reply_by_delivery(store, broadcast_id: int, delivery_id: int, text: str, now
             raise Forbidden("hearing.not_yours")
         by = by or found["recipient"]["name"]
         municipality = found["municipality"] if found["tier"] == 2 else None
-        return _save(tx, broadcast, found["region"], municipality, text, by, now)
+        saved = _save(tx, broadcast, found["region"], municipality, text, by, now)
+    _audit_reply(store, broadcast_id, saved, now)
+    return saved
 
 
 def reply_for(store, broadcast_id: int, region: str, text: str, now: datetime, *, by: str,
@@ -56,7 +58,15 @@ def reply_for(store, broadcast_id: int, region: str, text: str, now: datetime, *
                               extra={"field": "municipality"})
     with store.write(part_of(broadcast_id)) as tx:
         broadcast = _open_hearing(tx, broadcast_id)
-        return _save(tx, broadcast, region_code, muni_code, text, by, now)
+        saved = _save(tx, broadcast, region_code, muni_code, text, by, now)
+    _audit_reply(store, broadcast_id, saved, now)
+    return saved
+
+
+def _audit_reply(store, broadcast_id: int, saved: dict, now: datetime) -> None:
+    place = f"municipality:{saved['municipality']}" if saved["municipality"] else f"region:{saved['region']}"
+    audit.record(store, saved["by"], "reply", f"broadcast:{broadcast_id}/{place}", now, late=saved["late"],
+                 revision=len(saved["history"]))
 
 
 def _save(tx, broadcast: dict, region: str, municipality: str | None, text: str, by: str, now: datetime) -> dict:
@@ -113,6 +123,7 @@ def close_hearing(store, broadcast_id: int, message: str, now: datetime, *, by: 
         tx.update("broadcast", 1, {"closed_at": stamp(now), "closed_by": by, "closing_message": message})
     with store.write(INDEX) as tx:
         tx.update("broadcasts", broadcast_id, {"closed_at": stamp(now)})
+    audit.record(store, by, "close", f"broadcast:{broadcast_id}", now, recipients=len(reached))
     return len(reached)
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers import directory
+from handlers import audit, directory
 from handlers.broadcasts import is_notice, new_delivery, open_ids, part_of
 from handlers.clock import parse, stamp
 from handlers.workdays import add_working_days
@@ -38,9 +38,12 @@ def queue_due_reminders(store, now: datetime, tz: str = "Europe/Copenhagen") -> 
             if not _candidates(view, now, zone, kl, names):
                 continue
         with store.write(part_of(broadcast_id)) as tx:
-            for rule, target, delivery in _candidates(tx, now, zone, kl, names):
+            fresh = _candidates(tx, now, zone, kl, names)
+            for rule, target, delivery in fresh:
                 tx.insert("reminders", {"rule": rule, "target": target, "queued_at": stamp(now)})
                 queued.append(tx.insert("deliveries", {**delivery, "next_attempt_at": stamp(now)}))
+        for rule, target, _delivery in fresh:
+            audit.record(store, "scheduler", "reminder", f"broadcast:{broadcast_id}/{target}", now, rule=rule)
     return queued
 
 

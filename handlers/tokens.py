@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from handlers import audit
 from handlers.errors import Forbidden, Invalid, NotFound, Unauthorized
 
 AUTH = "auth"
@@ -35,7 +36,8 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(store, role: str, name: str, now: datetime, expires_at: datetime | None = None) -> tuple[str, dict]:
+def create_token(store, role: str, name: str, now: datetime, expires_at: datetime | None = None,
+                 by: str = "cli") -> tuple[str, dict]:
     """A new token for ``role``; returns the token (shown once) and its record."""
     if role not in ROLES:
         raise Invalid("invalid.role", role=role, roles=", ".join(ROLES))
@@ -50,6 +52,7 @@ def create_token(store, role: str, name: str, now: datetime, expires_at: datetim
     }
     with store.write(AUTH) as tx:
         record = tx.insert("tokens", record)
+    audit.record(store, by, "token_create", f"token:{record['hash'][:12]}", now, role=role, name=record["name"])
     return token, record
 
 
@@ -67,7 +70,7 @@ def authenticate(store, token: str | None, now: datetime) -> Caller:
     return Caller(record["name"], record["role"])
 
 
-def revoke_token(store, name_or_prefix: str, now: datetime) -> list[dict]:
+def revoke_token(store, name_or_prefix: str, now: datetime, by: str = "cli") -> list[dict]:
     """Revoke every live token of that name (or whose hash starts with the
     given prefix, as ``list_tokens`` shows it); return what was revoked."""
     wanted = (name_or_prefix or "").strip()
@@ -80,6 +83,8 @@ def revoke_token(store, name_or_prefix: str, now: datetime) -> list[dict]:
             tx.update("tokens", record["id"], {"revoked_at": now.isoformat()})
     if not found:
         raise NotFound("token.not_found", name=wanted)
+    for record in found:
+        audit.record(store, by, "token_revoke", f"token:{record['hash'][:12]}", now, name=record["name"])
     return found
 
 

@@ -41,12 +41,22 @@ def app(settings, store):
 
 
 @pytest.fixture
-def client(app):
+def client(app, store):
+    """A test client that reads as RKKP staff (a reader token) unless a
+    request sends its own Authorization header."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = _bearer(store, "reader", "staff reader")["Authorization"]
+    return client
+
+
+@pytest.fixture
+def anonymous(app):
+    """A test client without any token."""
     return app.test_client()
 
 
-def _bearer(store, role):
-    token, _ = create_token(store, role, f"test {role}", NOW)
+def _bearer(store, role, name=None):
+    token, _ = create_token(store, role, name or f"test {role}", NOW)
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -82,9 +82,9 @@ def test_admin_sets_a_municipal_contact(client, admin):
 
 @pytest.mark.parametrize("headers, status", [
     ({}, 401), ({"Authorization": "Bearer kkr_nope"}, 401), ({"Authorization": "Basic abc"}, 401)])
-def test_writes_need_a_token(client, db_path, headers, status):
+def test_writes_need_a_token(anonymous, db_path, headers, status):
     before = db_path.read_bytes()
-    response = client.put("/api/regions/1082/contact", json=MIA, headers=headers)
+    response = anonymous.put("/api/regions/1082/contact", json=MIA, headers=headers)
     assert response.status_code == status and "error" in response.json
     assert db_path.read_bytes() == before
 
@@ -129,12 +129,13 @@ def test_unknown_routes_and_methods_are_json(client):
     assert response.status_code == 405 and response.is_json
 
 
-def test_english_errors(tmp_path, store):
+def test_english_errors(tmp_path, store, reader):
     from api import create_app
     from api.config import Settings
 
     app = create_app(Settings(db_path=str(tmp_path / "x.json"), lang="en"), store=store)
-    assert "I know no region" in app.test_client().get("/api/regions/zzz/contact").json["error"]
+    response = app.test_client().get("/api/regions/zzz/contact", headers=reader)
+    assert "I know no region" in response.json["error"]
 
 
 def test_openapi_document_is_valid_and_covers_the_routes(client, app):
@@ -143,3 +144,31 @@ def test_openapi_document_is_valid_and_covers_the_routes(client, app):
     documented = {path.replace("{", "<").replace("}", ">") for path in document["paths"]}
     served = {re.sub(r"<\w+:", "<", rule.rule) for rule in app.url_map.iter_rules() if rule.rule.startswith("/api")}
     assert served == documented
+
+
+def test_reads_need_a_token_and_are_audited(anonymous, client, admin):
+    assert anonymous.get("/api/regions/1082/contact").status_code == 401
+    assert anonymous.get("/api/contacts").status_code == 401
+    assert anonymous.get("/api/health").status_code == 200
+    client.get("/api/regions/Viborg/contact")
+    trail = client.get("/api/audit?actor=staff", headers=admin).json
+    assert trail[0]["actor"] == "staff reader" and trail[0]["action"] == "read_contacts"
+    assert trail[0]["target"] == "municipality:0791"
+
+
+def test_changes_are_audited_with_old_and_new_values(client, admin):
+    client.put("/api/regions/1082/contact", headers=admin, json={"name": "Ny Person", "email": "ny@viborg.dk"})
+    entry = client.get("/api/audit?target=kkr:1082", headers=admin).json[0]
+    assert entry["action"] == "set_contact" and entry["actor"] == "test admin"
+    assert entry["old"] == {"name": "Jonas Thor Björnson", "email": "jt@viborg.dk", "organisation": "KKR Midtjylland"}
+    assert entry["new"]["name"] == "Ny Person" and entry["new"]["email"] == "ny@viborg.dk"
+    client.delete("/api/regions/1082/contact", headers=admin)
+    cleared = client.get("/api/audit?action=clear_contact", headers=admin).json[0]
+    assert cleared["old"]["name"] == "Ny Person" and "new" not in cleared
+
+
+def test_the_audit_trail_is_for_admins_and_checks_its_filters(client, admin):
+    assert client.get("/api/audit").status_code == 403
+    assert client.get("/api/audit?since=yesterday", headers=admin).status_code == 422
+    assert client.get("/api/audit?limit=0", headers=admin).status_code == 422
+    assert client.get("/api/audit?since=2026-11-23&until=2026-11-24", headers=admin).status_code == 200

@@ -41,7 +41,7 @@ def test_four_workers_and_eight_clients_lose_no_update(tmp_path):
         for thread in threads:
             thread.join(timeout=120)
         assert failures == []
-        contacts = call("GET", base + "/api/contacts?role=municipal")[1]
+        contacts = call("GET", base + "/api/contacts?role=municipal", headers={"Authorization": f"Bearer {token}"})[1]
     assert sorted(c["municipality"] for c in contacts) == sorted(CODES)
     assert all(c["name"] == f"Kontakt {c['municipality']}" for c in contacts)
 
@@ -83,7 +83,8 @@ def test_killed_workers_lose_no_answered_write(tmp_path):
         for thread in threads:
             thread.join(timeout=60)
         time.sleep(1)
-        status, contacts = call("GET", base + "/api/contacts?role=municipal")
+        status, contacts = call("GET", base + "/api/contacts?role=municipal",
+                                headers={"Authorization": f"Bearer {token}"})
     assert status == 200 and kills >= 10
     stored = {c["municipality"]: c["name"] for c in contacts}
     for code, name in answered.items():

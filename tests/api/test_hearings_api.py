@@ -57,12 +57,13 @@ def test_bad_replies(client, consultant, hearing, body, status):
     hid, _ = hearing
     response = client.post(f"/api/hearings/{hid}/replies", headers=consultant, json=body)
     assert response.status_code == status and response.is_json
-    assert client.get(f"/api/hearings/{hid}/report").json["missing_regions"][0] == "Region Nordjylland"
+    found = client.get(f"/api/hearings/{hid}/report", headers=consultant).json
+    assert found["missing_regions"][0] == "Region Nordjylland"
 
 
-def test_replies_need_a_consultant(client, reader, hearing):
+def test_replies_need_a_consultant(anonymous, client, reader, hearing):
     hid, _ = hearing
-    assert client.post(f"/api/hearings/{hid}/replies", json={"region": "1082", "text": "x"}).status_code == 401
+    assert anonymous.post(f"/api/hearings/{hid}/replies", json={"region": "1082", "text": "x"}).status_code == 401
     assert client.post(f"/api/hearings/{hid}/replies", headers=reader,
                        json={"region": "1082", "text": "x"}).status_code == 403
 
@@ -70,16 +71,16 @@ def test_replies_need_a_consultant(client, reader, hearing):
 def test_report_formats(client, consultant, hearing):
     hid, _ = hearing
     client.post(f"/api/hearings/{hid}/replies", headers=consultant, json={"region": "1083", "text": "Syd: ok"})
-    as_json = client.get(f"/api/hearings/{hid}/report").json
+    as_json = client.get(f"/api/hearings/{hid}/report", headers=consultant).json
     assert as_json["hearing"]["title"] == "Kommunale indikatorer"
-    markdown = client.get(f"/api/hearings/{hid}/report?format=md")
+    markdown = client.get(f"/api/hearings/{hid}/report?format=md", headers=consultant)
     assert markdown.mimetype == "text/markdown" and "## Region Syddanmark" in markdown.get_data(as_text=True)
-    as_csv = client.get(f"/api/hearings/{hid}/report?format=csv")
+    as_csv = client.get(f"/api/hearings/{hid}/report?format=csv", headers=consultant)
     assert as_csv.mimetype == "text/csv" and "attachment" in as_csv.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(as_csv.get_data(as_text=True))))
     assert any(r["region_code"] == "1083" and r["text"] == "Syd: ok" for r in rows)
-    assert client.get(f"/api/hearings/{hid}/report?format=pdf").status_code == 422
-    assert client.get("/api/hearings/999/report").status_code == 404
+    assert client.get(f"/api/hearings/{hid}/report?format=pdf", headers=consultant).status_code == 422
+    assert client.get("/api/hearings/999/report", headers=consultant).status_code == 404
 
 
 def test_close(client, consultant, hearing):
@@ -91,7 +92,7 @@ def test_close(client, consultant, hearing):
     assert again.status_code == 409
 
 
-def test_reply_page_for_a_municipality_and_for_the_kkr_contact(client, hearing):
+def test_reply_page_for_a_municipality_and_for_the_kkr_contact(client, consultant, hearing):
     hid, links = hearing
     page = client.get(links["0791"]).get_data(as_text=True)
     assert 'name="text"' in page and "Gem høringssvar" in page
@@ -103,7 +104,7 @@ def test_reply_page_for_a_municipality_and_for_the_kkr_contact(client, hearing):
     revised = client.post(links["1082"] + "/reply", data={"text": "Midtjylland samlet, revideret."})
     assert revised.status_code == 200
     assert re.search(r"<textarea[^>]*>Midtjylland samlet, revideret\.</textarea>", revised.get_data(as_text=True))
-    report = client.get(f"/api/hearings/{hid}/report").json
+    report = client.get(f"/api/hearings/{hid}/report", headers=consultant).json
     mid = next(r for r in report["regions"] if r["region"]["code"] == "1082")
     assert mid["reply"]["text"] == "Midtjylland samlet, revideret." and mid["reply"]["by"] == "Jonas Thor Björnson"
     assert mid["municipal_replies"][0]["text"] == "Viborg: vi er enige."

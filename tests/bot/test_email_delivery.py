@@ -16,6 +16,7 @@ from tests.support.http import call
 from tests.support.servers import Clock, serve_in_thread
 from tests.support.smtp import free_port, smtp_server
 
+AUTH = {}
 HEARING = {"kind": "hearing", "database": "DHRD", "title": "Høring over kommunale indikatorer",
            "body": "Se materialet via linket.", "link": "https://www.rkkp.dk/dhrd", "deadline": "2026-12-15"}
 
@@ -36,6 +37,7 @@ def running(store, db_path, mail):
     clock = Clock(NOW)
     app = create_web_app(settings, store=store, clock=clock)
     token, _ = create_token(store, "consultant", "Anne Nakano", NOW)
+    AUTH["reader"] = {"Authorization": f"Bearer {token}"}
     with serve_in_thread(app, port) as base:
         yield {"base": base, "app": app, "clock": clock, "mailbox": mailbox,
                "auth": {"Authorization": f"Bearer {token}"}}
@@ -47,7 +49,7 @@ def link_in(message) -> str:
 
 
 def region(base, broadcast_id, code):
-    status = call("GET", f"{base}/api/broadcasts/{broadcast_id}")[1]
+    status = call("GET", f"{base}/api/broadcasts/{broadcast_id}", headers=AUTH["reader"])[1]
     return next(r for r in status["regions"] if r["region"]["code"] == code)
 
 
@@ -152,9 +154,10 @@ def test_broadcast_api_errors(running):
     status, body = call("POST", base + "/api/broadcasts", {**HEARING, "deadline": None}, auth)
     assert status == 422 and body["field"] == "deadline"
     assert call("POST", base + "/api/broadcasts", b"{nope", auth)[0] == 400
-    assert call("GET", base + "/api/broadcasts/42")[0] == 404
+    assert call("GET", base + "/api/broadcasts/42", headers=auth)[0] == 404
     assert call("POST", base + "/api/broadcasts/42/forward", {"region": "1082"}, auth)[0] == 404
-    assert call("GET", base + "/api/broadcasts")[1] == []
+    assert call("GET", base + "/api/broadcasts", headers=auth)[1] == []
+    assert call("GET", base + "/api/broadcasts")[0] == 401
     reader, _ = create_token(running["app"].config["STORE"], "reader", "R", NOW)
     assert call("POST", base + "/api/broadcasts", HEARING, {"Authorization": f"Bearer {reader}"})[0] == 403
 

@@ -63,12 +63,14 @@ def test_restart_in_the_middle_of_a_fan_out(tmp_path):
             while set(delivery_ids(mailbox)) != {1, 2, 3, 4, 5}:
                 assert time.monotonic() < deadline, f"delivered: {delivery_ids(mailbox)}"
                 time.sleep(0.1)
-            regions = call("GET", f"{base}/api/broadcasts/{body['id']}")[1]["regions"]
+            auth = {"Authorization": f"Bearer {token}"}
+            regions = call("GET", f"{base}/api/broadcasts/{body['id']}", headers=auth)[1]["regions"]
             deadline = time.monotonic() + 10
             while {r["state"] for r in regions} != {"sent"}:
                 assert time.monotonic() < deadline, regions
                 time.sleep(0.1)
-                regions = call("GET", f"{base}/api/broadcasts/{body['id']}")[1]["regions"]
+                auth = {"Authorization": f"Bearer {token}"}
+            regions = call("GET", f"{base}/api/broadcasts/{body['id']}", headers=auth)[1]["regions"]
             # At most the one message in flight at the kill is sent again.
             assert len(delivery_ids(mailbox)) <= 6
         finally:

@@ -97,6 +97,8 @@ def test_serve_answers_the_api_on_a_fresh_machine(tmp_path):
     env = {**os.environ, "KKRBOT_DB": str(tmp_path / "var" / "kkrbot.json"), "PORT": str(port)}
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
         env.pop(name, None)
+    token = subprocess.run([sys.executable, "-m", "bot", "token", "create", "--role", "reader", "--name", "staff"],
+                           cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout.strip()
     server = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -104,7 +106,8 @@ def test_serve_answers_the_api_on_a_fresh_machine(tmp_path):
         while True:
             try:
                 url = f"http://127.0.0.1:{port}/api/regions/Viborg/contact"
-                with urllib.request.urlopen(url, timeout=2) as response:
+                request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+                with urllib.request.urlopen(request, timeout=2) as response:
                     body = json.load(response)
                 break
             except OSError:

@@ -11,6 +11,7 @@ from bot.render.deliveries import ACK, FORWARD, MODAL, REPLY
 from bot.render.hearings import REPLY_MODAL
 from bot.web import create_web_app
 from handlers.directory_admin import set_municipality_contact
+from handlers.tokens import create_token
 from tests.conftest import NOW
 from tests.support.http import call
 from tests.support.servers import Clock, serve_in_thread
@@ -39,9 +40,10 @@ def slack(store, db_path):
                             slack_api_url=fake.url + "/api/", consultants=("UANNE",), dispatch_interval=0.2)
         clock = Clock(NOW)
         app = create_web_app(settings, store=store, clock=clock)
+        token, _ = create_token(store, "reader", "staff", NOW)
         with serve_in_thread(app) as base:
             yield {"fake": fake, "base": base, "events": base + "/slack/events", "app": app, "clock": clock,
-                   "respond": fake.url + "/response/"}
+                   "respond": fake.url + "/response/", "auth": {"Authorization": f"Bearer {token}"}}
         app.config["DISPATCHER"].stop()
 
 
@@ -64,7 +66,8 @@ def button(message, action_id):
 
 
 def status(slack, broadcast_id=1):
-    return {r["region"]["code"]: r for r in call("GET", f"{slack['base']}/api/broadcasts/{broadcast_id}")[1]["regions"]}
+    found = call("GET", f"{slack['base']}/api/broadcasts/{broadcast_id}", headers=slack["auth"])[1]
+    return {r["region"]["code"]: r for r in found["regions"]}
 
 
 def wait_until(predicate, timeout=10.0):
@@ -109,14 +112,14 @@ def test_a_double_submitted_modal_makes_one_broadcast(slack):
     submit(slack, view_id="V9")
     submit(slack, view_id="V9")
     slack["fake"].wait_for("chat.postMessage", 3)
-    assert [b["id"] for b in call("GET", slack["base"] + "/api/broadcasts")[1]] == [1]
+    assert [b["id"] for b in call("GET", slack["base"] + "/api/broadcasts", headers=slack["auth"])[1]] == [1]
 
 
 def test_a_hearing_without_deadline_is_refused_in_the_modal(slack):
     code, body = submit(slack, {**MODAL_VALUES, "deadline": {"selected_date": None}})
     assert code == 200 and body["response_action"] == "errors"
     assert body["errors"] == {"deadline": "En høring skal have en svarfrist."}
-    assert call("GET", slack["base"] + "/api/broadcasts")[1] == []
+    assert call("GET", slack["base"] + "/api/broadcasts", headers=slack["auth"])[1] == []
 
 
 def test_acknowledge_once_and_only_by_the_recipient(slack):

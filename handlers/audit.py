@@ -1,0 +1,60 @@
+"""Recording and searching the audit trail.
+
+Health-sector data rules ask for a log of who accessed personal data and a
+follow-up on it, so every read of contact data, every change (with its old
+and new value), every broadcast, acknowledgement, reply and reminder is
+recorded here, after the change itself has been stored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from handlers.clock import stamp
+from handlers.errors import Invalid
+
+PERSON_KEYS = ("name", "email", "title", "phone", "slack_id", "organisation")
+
+
+def record(store, actor: str | None, action: str, target: str, now: datetime, **details) -> None:
+    entry = {"at": stamp(now), "actor": actor or "anonymous", "action": action, "target": target}
+    entry.update({k: v for k, v in details.items() if v is not None})
+    store.audit.append(entry)
+
+
+def person(doc: dict | None) -> dict | None:
+    """The personal fields of a contact, as the trail keeps old and new values."""
+    return {k: doc.get(k) for k in PERSON_KEYS if doc.get(k) is not None} if doc else None
+
+
+def search(store, *, actor: str | None = None, target: str | None = None, action: str | None = None,
+           since: str | None = None, until: str | None = None, limit: int = 1000) -> list[dict]:
+    """Entries matching every filter given, newest first.  ``target`` and
+    ``actor`` match a prefix ("region:" finds every region); ``since`` and
+    ``until`` are ISO dates or times."""
+    bounds = [_when(value, name) for name, value in (("since", since), ("until", until))]
+    found = []
+    for entry in store.audit.entries(since=since, until=until):
+        at = datetime.fromisoformat(entry["at"])
+        if (bounds[0] and at < bounds[0]) or (bounds[1] and at > bounds[1]):
+            continue
+        if actor and not entry["actor"].startswith(actor):
+            continue
+        if target and not entry["target"].startswith(target):
+            continue
+        if action and entry["action"] != action:
+            continue
+        found.append(entry)
+    return found[::-1][:limit]
+
+
+def _when(value: str | None, field: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise Invalid("audit.bad_time", field=field, value=value, extra={"field": field}) from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return moment
