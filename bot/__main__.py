@@ -61,6 +61,9 @@ def parser() -> argparse.ArgumentParser:
     dump = folder.add_parser("export", help="write every contact as CSV (to a file or standard output)")
     dump.add_argument("file", type=Path, nargs="?")
     dump.set_defaults(run=run_export)
+    forget = folder.add_parser("forget", help="erase a person: contact data removed, history pseudonymised")
+    forget.add_argument("email")
+    forget.set_defaults(run=run_forget)
     return top
 
 
@@ -135,6 +138,15 @@ def run_import(args, settings: Settings) -> int:
     result = directory_csv.import_csv(open_store(settings), text, now(), by="csv:" + args.file.name,
                                       lang=settings.lang)
     print(", ".join(f"{name}: {count}" for name, count in result.to_dict().items()))
+    return 0
+
+
+def run_forget(args, settings: Settings) -> int:
+    from handlers.erasure import forget
+
+    done = forget(open_store(settings), args.email, now())
+    print(f"{args.email} is now {done['pseudonym']}: {done['contacts']} contact(s) removed, "
+          f"{done['history']} history record(s) and {done['audit']} audit entries pseudonymised")
     return 0
 
 

@@ -150,3 +150,11 @@ def test_token_revoke_and_list(tmp_path):
     assert done.returncode == 0 and "revoked" in done.stdout
     assert "(revoked " in run_bot(db_path, "token", "list").stdout
     assert run_bot(db_path, "token", "revoke", "Old").returncode == 1
+
+
+def test_directory_forget(tmp_path):
+    db_path = tmp_path / "k.json"
+    done = run_bot(db_path, "directory", "forget", "mima@haderslev.dk")
+    assert done.returncode == 0 and "person-" in done.stdout and "1 contact(s) removed" in done.stdout
+    assert "Mia Mandau" not in run_bot(db_path, "directory", "export").stdout
+    assert run_bot(db_path, "directory", "forget", "mima@haderslev.dk").returncode == 1
