@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -20,6 +21,8 @@ def call(method: str, url: str, body=None, headers: dict | None = None, timeout:
             return response.status, _parse(response)
     except urllib.error.HTTPError as error:
         return error.code, _parse(error)
+    except http.client.HTTPException as error:  # a server killed mid-answer
+        raise ConnectionError(f"{type(error).__name__}: {error}") from error
 
 
 def _parse(response):
