@@ -2,8 +2,10 @@
 
 JSON Lines, one file per month beside the store (``kkrbot.audit-2026-11.jsonl``),
 so the trail grows without making any write slower: an entry is one
-``write`` to the end of a file under a cross-process lock, then fsynced.
-A line cut short by a crash is skipped when reading.  Only erasure
+``write`` to the end of a file under a cross-process lock.
+Entries of changes are fsynced; entries of reads are not (a power cut may
+lose the last few; a killed process loses none), so that reading contact
+data stays fast.  A line cut short by a crash is skipped when reading.  Only erasure
 (``rewrite``) ever changes what is written, to pseudonymise a person.
 """
 
@@ -28,15 +30,20 @@ class AuditLog:
     def file_of(self, month: str) -> Path:
         return self.folder / f"{self.stem}.audit-{month}.jsonl"
 
-    def append(self, entry: dict) -> None:
-        """Add ``entry`` (which has an ISO ``at``) to its month's file."""
+    def append(self, entry: dict, durable: bool = True) -> None:
+        """Add ``entry`` (which has an ISO ``at``) to its month's file.
+
+        Once ``write`` returns, the entry survives the process being killed;
+        ``durable`` also fsyncs it, so that it survives a power cut.
+        """
         line = (json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
         self.folder.mkdir(parents=True, exist_ok=True)
         with self._lock:
             fd = os.open(self.file_of(entry["at"][:7]), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 os.write(fd, line)
-                os.fsync(fd)
+                if durable:
+                    os.fsync(fd)
             finally:
                 os.close(fd)
 

@@ -16,10 +16,14 @@ from handlers.errors import Invalid
 PERSON_KEYS = ("name", "email", "title", "phone", "slack_id", "organisation")
 
 
+READS = frozenset({"read_contacts"})
+
+
 def record(store, actor: str | None, action: str, target: str, now: datetime, **details) -> None:
+    """Add an entry; those of changes are made durable before this returns."""
     entry = {"at": stamp(now), "actor": actor or "anonymous", "action": action, "target": target}
     entry.update({k: v for k, v in details.items() if v is not None})
-    store.audit.append(entry)
+    store.audit.append(entry, durable=action not in READS)
 
 
 def person(doc: dict | None) -> dict | None:

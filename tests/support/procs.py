@@ -30,11 +30,11 @@ def make_token(db_path, role: str) -> str:
     return done.stdout.strip()
 
 
-def wait_healthy(base: str, timeout: float = 30) -> None:
+def wait_healthy(base: str, timeout: float = 30, path: str = "/api/health") -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            if call("GET", base + "/api/health", timeout=1)[0] == 200:
+            if call("GET", base + path, timeout=1)[0] == 200:
                 return
         except OSError:
             pass
@@ -43,15 +43,15 @@ def wait_healthy(base: str, timeout: float = 30) -> None:
 
 
 @contextmanager
-def gunicorn(db_path, workers: int = 4, threads: int = 1):
+def gunicorn(db_path, workers: int = 4, threads: int = 1, module: str = "bot.wsgi:app", health: bool = True):
     """A real gunicorn master with ``workers`` workers; yields (base URL, master)."""
     port = free_port()
     master = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
-                               "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "2", "bot.wsgi:app"],
+                               "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "2", module],
                               cwd=ROOT, env=bot_env(db_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(base)
+        wait_healthy(base, path="/api/health" if health else "/api/regions/x/contact")
         yield base, master
     finally:
         master.send_signal(signal.SIGTERM)
@@ -74,3 +74,10 @@ def children(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 found.append(int(entry.name))
     return found
+
+
+@contextmanager
+def gunicorn_app(db_path, module: str, workers: int = 4):
+    """gunicorn over any WSGI app (benchmarks); yields the base URL."""
+    with gunicorn(db_path, workers=workers, module=module, health=module == "bot.wsgi:app") as (base, _master):
+        yield base
