@@ -9,7 +9,7 @@ with a browser reads them.
 from flask import Blueprint, current_app, render_template, request
 
 from api.web import now, store
-from handlers import deliveries, forwarding, hearings
+from handlers import appointments, deliveries, forwarding, hearings
 from handlers.errors import Forbidden, KkrError
 from handlers.i18n import t
 from handlers.messages import forward_notes, header, message_lines
@@ -48,6 +48,28 @@ def reply(token):
     return _page(token, [t("hearing.saved_late" if saved["late"] else "hearing.saved", _lang())])
 
 
+@bp.post("/<token>/kkr")
+def appointment_forwarded(token):
+    item, _ = deliveries.by_token(store(), token)
+    appointments.mark_forwarded(store(), _appointment(item), now(), by=item.recipient["name"])
+    return _page(token, [t("appointment.forwarded_done", _lang())])
+
+
+@bp.post("/<token>/appointee")
+def appointee(token):
+    item, _ = deliveries.by_token(store(), token)
+    raw = {name: request.form.get(name, "") for name in appointments.APPOINTEE_FIELDS}
+    raw["chair"] = request.form.get("chair") == "yes"
+    appointments.add_appointee(store(), _appointment(item), raw, now(), by=item.recipient["name"])
+    return _page(token, [t("appointment.appointee_done", _lang(), name=raw["name"])])
+
+
+def _appointment(item) -> int:
+    if item.broadcast["kind"] != appointments.KIND:
+        raise Forbidden("forward.not_yours")
+    return item.broadcast_id
+
+
 @bp.post("/<token>/forward")
 def forward(token):
     item, _ = deliveries.by_token(store(), token)
@@ -71,6 +93,8 @@ def _page(token: str, notes: list[str] | None = None):
     }
     if item.broadcast["kind"] == "hearing" and not item.broadcast.get("closed_at"):
         view.update(_reply_form(item, lang))
+    if item.broadcast["kind"] == appointments.KIND and item.purpose == "notice":
+        view.update(_appointment_form(item, lang))
     if delivery["state"] == "acknowledged" and not notes:
         notes = [t("page.acknowledged", lang, when=delivery["acknowledged_at"], by=delivery["acknowledged_by"])]
     return render_template("ack.html", lang=lang, title=t("page.title", lang), notes=notes or [], error=None,
@@ -85,3 +109,22 @@ def _reply_form(item, lang: str) -> dict:
             "reply_text": context["text"], "municipal_title": t("modal.reply_municipal", lang),
             "municipal_replies": [f"{r['municipality']} ({r['by']}): {r['text']}"
                                   for r in context["municipal_replies"]]}
+
+
+def _appointment_form(item, lang: str) -> dict:
+    state = appointments.status(store(), item.broadcast_id)
+    return {"appointment": {
+        "kkr_button": None if state["forwarded_to_kkr_at"] else t("page.kkr_button", lang),
+        "title": t("page.appointee_title", lang), "button": t("page.appointee_button", lang),
+        "open": not state["complete"],
+        "fields": [(name, t(f"page.field.{name}", lang)) for name in appointments.APPOINTEE_FIELDS
+                   if name != "region"],
+        "region_label": t("page.field.region", lang), "chair_label": t("page.field.chair", lang),
+        "regions": [(r["code"], r["name"]) for r in _regions()],
+        "appointees": [f"{a['name']} ({a['email']})" for a in state["appointees"]],
+    }}
+
+
+def _regions() -> list[dict]:
+    with store().read("directory") as view:
+        return sorted(view.all("regions"), key=lambda r: r["code"])

@@ -191,6 +191,57 @@ def _secured(paths: dict) -> dict:
     return paths
 
 
+def _steering_routes() -> dict:
+    code = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
+            "description": "Database code, e.g. DHRD"}
+    request_id = {"name": "request_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    obj, objs = {"type": "object"}, {"type": "array", "items": {"type": "object"}}
+    appointee = {"type": "object", "required": ["name", "email", "region"], "properties": {
+        **{f: {"type": "string", "maxLength": 200} for f in ("name", "title", "workplace", "email", "phone",
+                                                            "region")}, "chair": {"type": "boolean"}}}
+    request_body = {"type": "object", "required": ["disease_area"], "properties": {
+        "disease_area": {"type": "string"}, "competencies": {"type": "string"}, "next_meeting": {"type": "string"},
+        "representatives": {"type": "integer", "minimum": 1, "maximum": 5}, "chair": {"type": "boolean"}}}
+
+    def body(schema):
+        return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+    conflict = {"409": _json(_ref("Error"), "Conflicts with the request's state")}
+    return {
+        "/api/databases": {"get": {"summary": "The clinical quality databases", "responses": {"200": _json(objs)}}},
+        "/api/databases/{code}/steering-group": {"parameters": [code], "get": {
+            "summary": "The steering group's municipal representatives and chair, the gap and the justification",
+            "responses": {"200": _json(obj), **_errors(404)}}},
+        "/api/databases/{code}/justification": {"parameters": [code], "put": {
+            "summary": "The justification to KL for fewer than 5 representatives (consultant)",
+            "requestBody": body({"type": "object", "properties": {"justification": {"type": "string"}}}),
+            "responses": {"200": _json(obj), **_errors(400, 404, 413, 422)}}},
+        "/api/databases/{code}/reporting-municipalities": {"parameters": [code], "get": {
+            "summary": "Per region, the municipalities that report and those that do not",
+            "parameters": [{"name": "region", "in": "query", "schema": {"type": "string"}}],
+            "responses": {"200": _json(obj), **_errors(404)}}, "post": {
+            "summary": "A municipality will report; with sds_notified (a date) it is obliged to (consultant)",
+            "requestBody": body({"type": "object", "required": ["municipality"], "properties": {
+                "municipality": {"type": "string"}, "sds_notified": {"type": "string", "format": "date"}}}),
+            "responses": {"201": _json(obj, "Recorded"), **_errors(400, 404, 413, 422)}}},
+        "/api/databases/{code}/appointments": {"parameters": [code], "post": {
+            "summary": "Open a request to appoint municipal representatives; it goes to KL (consultant)",
+            "requestBody": body(request_body),
+            "responses": {"201": _json(obj, "Opened"), **_errors(400, 404, 413, 422), **conflict}}},
+        "/api/appointments": {"get": {"summary": "Open appointment requests, newest first",
+                                      "responses": {"200": _json(objs)}}},
+        "/api/appointments/{request_id}": {"parameters": [request_id], "get": {
+            "summary": "An appointment request and its steps", "responses": {"200": _json(obj), **_errors(404)}}},
+        "/api/appointments/{request_id}/forwarded": {"parameters": [request_id], "post": {
+            "summary": "KL has forwarded the request to the KKRs (consultant, on KL's behalf)",
+            "responses": {"200": _json(obj), **_errors(404), **conflict}}},
+        "/api/appointments/{request_id}/appointees": {"parameters": [request_id], "post": {
+            "summary": "An appointee returned by KL: added to the roster and welcomed (consultant)",
+            "requestBody": body(appointee),
+            "responses": {"201": _json(obj, "Registered"), **_errors(400, 404, 413, 422), **conflict}}},
+    }
+
+
 def _audit_routes() -> dict:
     entry = {"type": "object", "required": ["at", "actor", "action", "target"], "properties": {
         "at": {"type": "string"}, "actor": {"type": "string"}, "action": {"type": "string"},
@@ -236,6 +287,7 @@ def document() -> dict:
             **_broadcast_routes(),
             **_hearing_routes(),
             **_audit_routes(),
+            **_steering_routes(),
             "/api/openapi.json": {"get": {"summary": "This document",
                                           "responses": {"200": _json({"type": "object"})}}},
         }),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from handlers import steering
 from handlers.directory import all_regions, find_contact
 from handlers.matching import fold
 from handlers.models import Reply
@@ -25,6 +26,9 @@ def kkr(store, text: str | None, actor: str | None = None, now: datetime | None 
         return Reply("overview", tuple(all_regions(store, actor, now)))
     if text == "?" or fold(text) in HELP_WORDS:
         return Reply("help")
+    first, _, rest = text.partition(" ")
+    if first.lower() in ("reps", "repr", "styregruppe") and rest.strip():
+        return Reply("roster", roster=steering.roster(store, rest.strip()))
     return Reply("contact", (find_contact(store, text, actor, now),))
 
 

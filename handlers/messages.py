@@ -15,7 +15,7 @@ def message_lines(item: Outgoing, lang: str) -> list[str]:
     """Title, text, link, deadline, and why this recipient gets it; a
     reminder or closing message leads with its own text."""
     b = item.broadcast
-    if item.purpose == "summary":
+    if item.purpose in ("summary", "welcome"):
         return [own_text(item, lang)]
     if item.purpose == "closing":
         return [t("msg.closing", lang, title=b["title"]), own_text(item, lang)]
@@ -27,7 +27,10 @@ def message_lines(item: Outgoing, lang: str) -> list[str]:
         out.append(t("msg.link", lang, link=b["link"]))
     if b.get("deadline"):
         out.append(t("msg.deadline", lang, deadline=b["deadline"]))
-    if item.tier == 2:
+    if b["kind"] == "appointment":
+        chair = t("msg.appointment_chair", lang) if b.get("chair_wanted") else ""
+        out.append(t("msg.appointment_kl", lang, seats=b["seats"], chair=chair, database=b["database_name"]))
+    elif item.tier == 2:
         out.append(t("msg.tier2", lang, municipality=item.municipality_name, region=item.region_name))
     elif item.fallback:
         out.append(t("msg.fallback", lang, region=item.region_name))

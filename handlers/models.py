@@ -82,5 +82,6 @@ class ContactAnswer:
 class Reply:
     """What the bot answers to a command, before a channel renders it."""
 
-    kind: str                                   # "contact" | "overview" | "help"
+    kind: str                                   # "contact" | "overview" | "help" | "roster"
     answers: tuple[ContactAnswer, ...] = field(default_factory=tuple)
+    roster: dict | None = None                  # a steering group, for "roster"

@@ -54,6 +54,8 @@ def _candidates(view, now: datetime, zone: ZoneInfo, kl: dict | None, names: dic
     done = {(r["rule"], r["target"]) for r in view.all("reminders")}
     notices = [d for d in view.all("deliveries") if is_notice(d)]
     found = _unacknowledged(notices, now, zone)
+    if broadcast["kind"] == "appointment" and not broadcast.get("completed_at"):
+        found += _appointment_waiting(broadcast, notices, view.all("appointees"), now, zone)
     if broadcast["kind"] == "hearing" and broadcast.get("deadline"):
         replied = {r["region"] for r in view.all("replies") if r["municipality"] is None}
         deadline = date.fromisoformat(broadcast["deadline"])
@@ -101,6 +103,18 @@ def _at_deadline(broadcast, notices, replied, deadline, now, zone, kl, names) ->
         found.append(("summary", "kl", new_delivery(0, None, kl, purpose="summary",
                                                     message={"key": "msg.summary_kl", "params": params})))
     return found
+
+
+def _appointment_waiting(request: dict, notices, appointees, now: datetime, zone: ZoneInfo) -> list[tuple]:
+    """KL is reminded when a step of an appointment has waited more than
+    10 working days; each step once."""
+    to_kl = next((d for d in notices if d["tier"] == 0), None)
+    steps = [request["created_at"], request.get("forwarded_to_kkr_at"), *(a["at"] for a in appointees)]
+    since = max(parse(step) for step in steps if step).astimezone(zone)
+    due = datetime.combine(add_working_days(since.date(), 10), since.timetz())
+    if to_kl is None or now < due:
+        return []
+    return [("appointment-wait", f"since:{stamp(since)}", _reminder(to_kl, "msg.reminder_appointment", {}))]
 
 
 def _reminder(notice: dict, key: str, params: dict) -> dict:

@@ -13,13 +13,16 @@ from datetime import datetime
 from data.seed import load_seed
 from handlers.directory import DIRECTORY
 from handlers.directory_admin import place_contact
+from handlers.steering import seed_databases
 from handlers.validation import person_fields
 
 SEED_VERSION = 1
 
 
 def seed_directory(store, now: datetime) -> bool:
-    """Seed what is missing; return whether anything was written."""
+    """Seed what is missing (the clinical databases too); return whether
+    anything of the directory was written."""
+    seed_databases(store, now)
     with store.read(DIRECTORY) as view:
         meta = view.get("meta", 1)
         complete = (meta and meta.get("seed_version") == SEED_VERSION

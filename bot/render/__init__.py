@@ -15,6 +15,8 @@ def lines(reply: Reply, lang: str) -> list[str]:
         return t("reply.help", lang).split("\n")
     if reply.kind == "overview":
         return [t("reply.overview.title", lang), *(_overview_line(a, lang) for a in reply.answers)]
+    if reply.kind == "roster":
+        return roster_lines(reply.roster, lang)
     return [line for answer in reply.answers for line in contact_lines(answer, lang)]
 
 
@@ -34,6 +36,23 @@ def contact_lines(answer: ContactAnswer, lang: str) -> list[str]:
                    else t("reply.contact.no_route", lang))
     if answer.municipality and answer.municipality.contact:
         out.append(t("reply.municipality.contact", lang, **_who(answer.municipality.contact)))
+    return out
+
+
+def roster_lines(roster: dict, lang: str) -> list[str]:
+    out = [t("reply.roster.title", lang, database=roster["database"]["name"], filled=roster["filled"],
+             seats=roster["seats"])]
+    for member in roster["representatives"]:
+        out.append(t("reply.roster.member", lang, region=member["region"]["name"], name=member["name"],
+                     title=member["title"] or "–", workplace=member["workplace"] or "–", email=member["email"]))
+    if roster["chair"]:
+        out.append(t("reply.roster.chair", lang, name=roster["chair"]["name"], email=roster["chair"]["email"]))
+    if roster["regions_without_representative"]:
+        out.append(t("reply.roster.gap", lang, names=", ".join(roster["regions_without_representative"])))
+    if roster["justification"]:
+        out.append(t("reply.roster.justification", lang, text=roster["justification"]))
+    elif not roster["complete"]:
+        out.append(t("reply.roster.incomplete", lang))
     return out
 
 

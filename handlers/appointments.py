@@ -1,0 +1,153 @@
+"""Appointing municipal representatives to a steering group (playbook, Bilag 1).
+
+1. A consultant opens a request: disease area, how many representatives,
+   the competencies wanted, whether a chair is wanted.
+2. kkr-bot sends it to the KL contact, who acknowledges it and marks it
+   forwarded to the KKRs.
+3. KL returns each appointee (name, title, workplace, e-mail, phone, region).
+4. Each appointee gets a welcome message and joins the roster.
+5. The request is complete when every wanted seat is filled.
+
+A request is a broadcast of kind "appointment": it lives in its own store
+part, and its messages (to KL, the welcomes, reminders) are deliveries that
+the dispatcher sends and retries like any other.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from handlers import audit, directory, steering
+from handlers.broadcasts import INDEX, new_delivery, part_of
+from handlers.clock import stamp
+from handlers.errors import Conflict, Invalid, NotFound
+from handlers.validation import normal_email, normal_phone, text_fields
+
+KIND = "appointment"
+REQUEST_FIELDS = ("disease_area", "competencies", "next_meeting")
+APPOINTEE_FIELDS = ("name", "title", "workplace", "email", "phone", "region")
+
+
+def open_request(store, code: str, raw: dict, now: datetime, by: str, creator: dict | None = None) -> dict:
+    """Record the request and queue it to the KL contact."""
+    raw = dict(raw) if isinstance(raw, dict) else {}
+    seats, chair = raw.pop("representatives", steering.SEATS), raw.pop("chair", False)
+    if not isinstance(seats, int) or isinstance(seats, bool) or not 1 <= seats <= steering.SEATS:
+        raise Invalid("appointment.seats", extra={"field": "representatives"})
+    if not isinstance(chair, bool):
+        raise Invalid("appointment.chair", extra={"field": "chair"})
+    fields = text_fields(raw, REQUEST_FIELDS, required=("disease_area",))
+    with store.read(steering.DATABASES) as view:
+        db = steering.database(view, code)
+    with store.read(directory.DIRECTORY) as view:
+        kl = directory.kl_contact(view)
+    if kl is None:
+        raise Conflict("appointment.no_kl")
+    doc = {"kind": KIND, "database": db["code"], "database_name": db["name"], "title": fields["disease_area"],
+           "body": fields["competencies"], "next_meeting": fields["next_meeting"], "seats": seats,
+           "chair_wanted": chair, "created_by": by, "created_at": stamp(now), "creator": creator or {"name": by},
+           "forwarded_to_kkr_at": None, "completed_at": None}
+    with store.write(INDEX) as tx:
+        entry = tx.insert("broadcasts", {"kind": KIND, "database": db["code"], "title": doc["title"],
+                                         "created_by": by, "created_at": stamp(now), "state": "creating"})
+    with store.write(part_of(entry["id"])) as tx:
+        tx.put("broadcast", 1, doc)
+        tx.insert("deliveries", {**new_delivery(0, None, kl.to_dict()), "next_attempt_at": stamp(now)})
+    with store.write(INDEX) as tx:
+        tx.update("broadcasts", entry["id"], {"state": "open"})
+    audit.record(store, by, "appointment", f"appointment:{entry['id']}", now, database=db["code"], seats=seats)
+    return status(store, entry["id"])
+
+
+def mark_forwarded(store, request_id: int, now: datetime, by: str) -> dict:
+    """Step 2: KL has passed the request on to the KKRs."""
+    with store.write(part_of(request_id)) as tx:
+        doc = _request(tx, request_id)
+        if not doc["forwarded_to_kkr_at"]:
+            tx.update("broadcast", 1, {"forwarded_to_kkr_at": stamp(now), "forwarded_by": by})
+    audit.record(store, by, "appointment_forwarded", f"appointment:{request_id}", now)
+    return status(store, request_id)
+
+
+def add_appointee(store, request_id: int, raw: dict, now: datetime, by: str) -> dict:
+    """Steps 3 and 4: an appointee joins the roster and gets a welcome."""
+    person = appointee_fields(store, raw)
+    with store.write(part_of(request_id)) as tx:
+        doc = _request(tx, request_id)
+        if doc["completed_at"]:
+            raise Conflict("appointment.complete", id=request_id)
+        if person["role"] == "representative" and _filled(tx)["representatives"] >= doc["seats"]:
+            raise Conflict("appointment.seats_full", id=request_id)
+        tx.insert("appointees", {**person, "at": stamp(now), "by": by})
+        with store.write(steering.DATABASES) as roster:
+            steering.add_member(roster, doc["database"], person, now, request_id)
+            others = [m["name"] for m in roster.find("members", database=doc["database"])
+                      if m["email"] != person["email"]]
+        tx.insert("deliveries", {**new_delivery(0, person["region"], person, purpose="welcome", message={
+            "key": "msg.welcome", "params": {"database": doc["database_name"], "consultant": doc["creator"]["name"],
+                                             "next_meeting": doc["next_meeting"] or "–",
+                                             "others": ", ".join(others) or "–"}}), "next_attempt_at": stamp(now)})
+        if _complete(doc, _filled(tx)):
+            tx.update("broadcast", 1, {"completed_at": stamp(now)})
+    audit.record(store, by, "appointee", f"appointment:{request_id}", now, new=person)
+    return status(store, request_id)
+
+
+def appointee_fields(store, raw: dict) -> dict:
+    raw = dict(raw) if isinstance(raw, dict) else {}
+    chair = raw.pop("chair", False)
+    if not isinstance(chair, bool):
+        raise Invalid("appointment.chair", extra={"field": "chair"})
+    person = text_fields(raw, APPOINTEE_FIELDS, required=("name", "email", "region"))
+    person["email"] = normal_email(person["email"])
+    if person["phone"]:
+        person["phone"] = normal_phone(person["phone"])
+    with store.read(directory.DIRECTORY) as view:
+        person["region"] = directory.resolve(view, person["region"], strict=True, kinds=("region",)).place.code
+    return {**person, "role": "chair" if chair else "representative"}
+
+
+def status(store, request_id: int) -> dict:
+    with store.read(part_of(request_id)) as view:
+        doc = view.get("broadcast", 1)
+        if doc is None or doc.get("kind") != KIND:
+            raise NotFound("appointment.unknown", id=request_id)
+        to_kl = next((d for d in view.all("deliveries") if d["tier"] == 0 and d.get("purpose") == "notice"), None)
+        appointees = view.all("appointees")
+        filled = _filled(view)
+    return {
+        "id": int(request_id), "database": doc["database"], "disease_area": doc["title"],
+        "competencies": doc["body"], "next_meeting": doc["next_meeting"], "representatives": doc["seats"],
+        "chair": doc["chair_wanted"], "created_by": doc["created_by"], "requested_at": doc["created_at"],
+        "sent_to_kl": {"state": to_kl["state"], "channel": to_kl["channel"],
+                       "acknowledged_at": to_kl["acknowledged_at"]} if to_kl else None,
+        "forwarded_to_kkr_at": doc["forwarded_to_kkr_at"],
+        "appointees": [{k: a.get(k) for k in (*APPOINTEE_FIELDS, "role", "at")} for a in appointees],
+        "open_seats": max(doc["seats"] - filled["representatives"], 0),
+        "chair_open": doc["chair_wanted"] and not filled["chair"],
+        "complete": bool(doc["completed_at"]), "completed_at": doc["completed_at"],
+    }
+
+
+def open_requests(store) -> list[dict]:
+    """Every request not yet complete, newest first."""
+    with store.read(INDEX) as view:
+        ids = [b["id"] for b in view.all("broadcasts") if b.get("kind") == KIND and b.get("state") == "open"]
+    return [found for found in (status(store, i) for i in sorted(ids, reverse=True)) if not found["complete"]]
+
+
+def _request(tx, request_id: int) -> dict:
+    doc = tx.get("broadcast", 1)
+    if doc is None or doc.get("kind") != KIND:
+        raise NotFound("appointment.unknown", id=request_id)
+    return doc
+
+
+def _filled(view) -> dict:
+    appointees = view.all("appointees")
+    return {"representatives": sum(a["role"] == "representative" for a in appointees),
+            "chair": any(a["role"] == "chair" for a in appointees)}
+
+
+def _complete(doc: dict, filled: dict) -> bool:
+    return filled["representatives"] >= doc["seats"] and (filled["chair"] or not doc["chair_wanted"])
