@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from api.config import Settings
-from bot import render, slack_broadcasts, slack_hearings
+from bot import render, slack_appointments, slack_broadcasts, slack_hearings
 from bot.slack_errors import answering, error_reply
 from handlers import commands
 from handlers.i18n import t
@@ -33,7 +33,7 @@ def build_app(store, settings: Settings, client: WebClient | None = None, clock=
     is called when deliveries were queued (the dispatcher's ``kick``)."""
     app = App(signing_secret=settings.slack_signing_secret, client=client or web_client(settings))
     lang, clock = settings.lang, clock or _now
-    for listeners in (slack_broadcasts, slack_hearings):
+    for listeners in (slack_broadcasts, slack_hearings, slack_appointments):
         listeners.register(app, store, settings, clock, on_queued or (lambda _id: None))
 
     @app.command("/kkr")

@@ -20,7 +20,7 @@ from datetime import datetime
 from handlers import audit, directory, steering
 from handlers.broadcasts import INDEX, new_delivery, part_of
 from handlers.clock import stamp
-from handlers.errors import Conflict, Invalid, NotFound
+from handlers.errors import Conflict, Forbidden, Invalid, NotFound
 from handlers.validation import normal_email, normal_phone, text_fields
 
 KIND = "appointment"
@@ -105,6 +105,15 @@ def appointee_fields(store, raw: dict) -> dict:
     with store.read(directory.DIRECTORY) as view:
         person["region"] = directory.resolve(view, person["region"], strict=True, kinds=("region",)).place.code
     return {**person, "role": "chair" if chair else "representative"}
+
+
+def require_kl(store, request_id: int, slack_user: str) -> None:
+    """Only the KL contact the request went to may act on it from Slack."""
+    with store.read(part_of(request_id)) as view:
+        _request(view, request_id)
+        to_kl = next((d for d in view.all("deliveries") if d["tier"] == 0 and d.get("purpose") == "notice"), None)
+    if to_kl is None or (to_kl["recipient"] or {}).get("slack_id") != slack_user:
+        raise Forbidden("appointment.kl_only")
 
 
 def status(store, request_id: int) -> dict:

@@ -9,6 +9,7 @@ from handlers.messages import has_buttons, header, message_lines
 
 ICONS = {"queued": "⏳", "sending": "⏳", "sent": "📨", "failed": "⚠️", "acknowledged": "✅"}
 ACK, FORWARD, REPLY = "kkr_ack", "kkr_forward", "kkr_reply"
+APPOINT_FORWARDED, APPOINTEE = "kkr_appoint_forwarded", "kkr_appointee"
 MODAL = "kkr_broadcast"
 
 
@@ -27,6 +28,9 @@ def slack_message(item: Outgoing, lang: str) -> dict:
 def _buttons(item: Outgoing, lang: str) -> list[dict]:
     notice = f"{item.broadcast_id}:{item.notice_id}"
     buttons = [_button(t("msg.ack_button", lang), ACK, notice, primary=True)]
+    if item.broadcast["kind"] == "appointment":
+        return [*buttons, _button(t("msg.appoint_forwarded_button", lang), APPOINT_FORWARDED, notice),
+                _button(t("msg.appointee_button", lang), APPOINTEE, notice)]
     if item.broadcast["kind"] == "hearing":
         buttons.append(_button(t("msg.reply_button", lang), REPLY, notice))
     if item.tier == 1:

@@ -7,13 +7,15 @@ import time
 import pytest
 
 from api.config import Settings
+from bot.render.appointments import APPOINTEE_MODAL, REQUEST_MODAL
+from bot.render.deliveries import ACK, APPOINT_FORWARDED, APPOINTEE
 from bot.web import create_web_app
 from handlers.tokens import create_token
 from tests.conftest import NOW
 from tests.support.http import call
 from tests.support.servers import Clock, serve_in_thread
 from tests.support.slack_fake import fake_slack
-from tests.support.slack_signing import slash_command
+from tests.support.slack_signing import block_action, interaction, slash_command, view_submission
 from tests.support.smtp import free_port, smtp_server
 
 SECRET = "signing-secret"
@@ -30,7 +32,7 @@ def world(store, db_path):
         port = free_port()
         settings = Settings(db_path=str(db_path), smtp_url=smtp_url, public_url=f"http://127.0.0.1:{port}",
                             dispatch_interval=0.2, slack_bot_token="xoxb-test", slack_signing_secret=SECRET,
-                            slack_api_url=fake.url + "/api/")
+                            slack_api_url=fake.url + "/api/", consultants=("UANNE",))
         app = create_web_app(settings, store=store, clock=Clock(NOW))
         token, _ = create_token(store, "consultant", "Anne Nakano", NOW)
         with serve_in_thread(app, port) as base:
@@ -137,3 +139,62 @@ def test_reporting_municipalities(world):
     assert len(mid[0]["not_reporting"]) == 18 and "Aarhus" in mid[0]["not_reporting"]
     assert api(world, "POST", "/api/databases/DHRD/reporting-municipalities",
                {"municipality": "Viborg", "sds_notified": "1/12"})[0] == 422
+
+
+def submit_view(world, user, callback_id, values, metadata=""):
+    payload = view_submission(user, callback_id, {}, private_metadata=metadata)
+    payload["view"]["state"]["values"] = {block: {"value": value} for block, value in values.items()}
+    return interaction(world["base"] + "/slack/events", SECRET, payload)
+
+
+def test_the_appointment_through_slack(world):
+    fake, events = world["fake"], world["base"] + "/slack/events"
+    fake.add_user("ULISE", "lht@kl.dk")
+    fake.add_user("UMADS", "mm@viborg.dk")
+    slash_command(events, SECRET, "/rkkp-appoint", "DHRD", "UBO", fake.url + "/response/bo")
+    assert "Kun RKKP's konsulenter" in fake.wait_for("response_url")[0]["text"]
+    slash_command(events, SECRET, "/rkkp-appoint", "DHRD", "UANNE", fake.url + "/response/anne")
+    modal = fake.wait_for("views.open")[0]["view"]
+    assert modal["callback_id"] == REQUEST_MODAL and modal["private_metadata"] == "DHRD"
+    code, body = submit_view(world, "UANNE", REQUEST_MODAL, {
+        "disease_area": {"value": "Hjerterehabilitering"}, "representatives": {"selected_option": {"value": "1"}},
+        "competencies": {"value": "Fysioterapeut"}, "chair": {"selected_options": []},
+        "next_meeting": {"selected_date": "2027-01-14"}}, metadata="DHRD")
+    assert code == 200 and not body
+
+    deadline = time.monotonic() + 10
+    while not [m for m in fake.of("chat.postMessage") if m["channel"] == "ULISE"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    to_lise = [m for m in fake.of("chat.postMessage") if m["channel"] == "ULISE"][0]
+    values = {e["action_id"]: e["value"] for b in to_lise["blocks"] for e in b.get("elements", [])}
+    assert set(values) == {ACK, APPOINT_FORWARDED, APPOINTEE}
+    request_id = int(values[ACK].split(":")[0])
+    respond = fake.url + "/response/lise"
+    interaction(events, SECRET, block_action("UMADS", APPOINT_FORWARDED, values[APPOINT_FORWARDED], respond))
+    assert "Kun KL's kontaktperson" in fake.wait_for("response_url", 2)[1]["text"]
+    interaction(events, SECRET, block_action("ULISE", ACK, values[ACK], respond))
+    interaction(events, SECRET, block_action("ULISE", APPOINT_FORWARDED, values[APPOINT_FORWARDED], respond))
+    fake.wait_for("response_url", 4)
+    state = api(world, "GET", f"/api/appointments/{request_id}")[1]
+    assert state["sent_to_kl"]["state"] == "acknowledged" and state["forwarded_to_kkr_at"]
+
+    interaction(events, SECRET, block_action("ULISE", APPOINTEE, values[APPOINTEE], respond))
+    modal = fake.wait_for("views.open", 2)[1]["view"]
+    assert modal["callback_id"] == APPOINTEE_MODAL
+    person = {"name": {"value": "Mads Midt"}, "title": {"value": "Fysioterapeut"}, "workplace": {"value": "Viborg"},
+              "email": {"value": "mm@viborg.dk"}, "phone": {"value": "1234"},
+              "region": {"selected_option": {"value": "1082"}}, "chair": {"selected_options": []}}
+    code, body = submit_view(world, "ULISE", APPOINTEE_MODAL, person, metadata=modal["private_metadata"])
+    assert code == 200 and body["response_action"] == "errors" and "phone" in body["errors"]
+    person["phone"] = {"value": "87 87 87 87"}
+    code, body = submit_view(world, "ULISE", APPOINTEE_MODAL, person, metadata=modal["private_metadata"])
+    assert code == 200 and not body
+    state = api(world, "GET", f"/api/appointments/{request_id}")[1]
+    assert state["complete"] and state["appointees"][0]["phone"] == "+45 87 87 87 87"
+    deadline = time.monotonic() + 10
+    while not [m for m in fake.of("chat.postMessage") if m["channel"] == "UMADS"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    welcome = [m for m in fake.of("chat.postMessage") if m["channel"] == "UMADS"][0]
+    assert "Velkommen i styregruppen for Dansk Hjerterehabiliteringsdatabase" in welcome["blocks"][1]["text"]["text"]

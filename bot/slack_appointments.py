@@ -1,0 +1,76 @@
+"""Slack listeners for appointments: ``/rkkp-appoint <database>`` and its
+modal, and KL's buttons (forwarded to the KKRs; report an appointee)."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.render import appointments as render
+from bot.render.deliveries import APPOINT_FORWARDED, APPOINTEE
+from bot.slack_broadcasts import require_slack_consultant
+from bot.slack_errors import answering
+from handlers import appointments
+from handlers.errors import KkrError
+from handlers.i18n import t
+
+
+def register(app: App, store, settings, clock, on_queued) -> None:
+    lang = settings.lang
+
+    @app.command("/rkkp-appoint")
+    def open_modal(ack, command, client, respond):
+        ack()
+        with answering(respond, lang):
+            require_slack_consultant(store, settings, command["user_id"], client)
+            database = (command.get("text") or "DHRD").strip().upper() or "DHRD"
+            client.views_open(trigger_id=command["trigger_id"], view=render.request_modal(database, lang))
+
+    @app.view(render.REQUEST_MODAL)
+    def submit_request(ack, body, view, client):
+        user = body["user"]
+        raw = render.values(view)
+        raw["representatives"] = int(raw.get("representatives") or 5)
+        try:
+            require_slack_consultant(store, settings, user["id"], client)
+            opened = appointments.open_request(store, view["private_metadata"], raw, clock(),
+                                               by=user.get("name", user["id"]),
+                                               creator={"name": user.get("name", user["id"]), "slack_id": user["id"]})
+        except KkrError as error:
+            ack(response_action="errors", errors={error.extra.get("field", "disease_area"): error.message(lang)})
+            return
+        ack()
+        on_queued(opened["id"])
+        client.chat_postMessage(channel=user["id"], text=t("appointment.opened", lang, id=opened["id"]))
+
+    @app.action(APPOINT_FORWARDED)
+    def forwarded(ack, body, action, respond):
+        ack()
+        with answering(respond, lang):
+            request_id = int(action["value"].split(":")[0])
+            appointments.require_kl(store, request_id, body["user"]["id"])
+            appointments.mark_forwarded(store, request_id, clock(), by=body["user"].get("name", ""))
+            respond(replace_original=False, text=t("appointment.forwarded_done", lang))
+
+    @app.action(APPOINTEE)
+    def open_appointee(ack, body, action, client, respond):
+        ack()
+        with answering(respond, lang):
+            request_id = int(action["value"].split(":")[0])
+            appointments.require_kl(store, request_id, body["user"]["id"])
+            with store.read("directory") as view:
+                regions = [(r["code"], r["name"]) for r in sorted(view.all("regions"), key=lambda r: r["code"])]
+            client.views_open(trigger_id=body["trigger_id"],
+                              view=render.appointee_modal(str(request_id), regions, lang))
+
+    @app.view(render.APPOINTEE_MODAL)
+    def submit_appointee(ack, body, view):
+        request_id = int(view["private_metadata"])
+        try:
+            appointments.require_kl(store, request_id, body["user"]["id"])
+            appointments.add_appointee(store, request_id, render.values(view), clock(),
+                                       by=body["user"].get("name", ""))
+        except KkrError as error:
+            ack(response_action="errors", errors={error.extra.get("field", "name"): error.message(lang)})
+            return
+        ack()
+        on_queued(request_id)
