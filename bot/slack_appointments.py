@@ -6,6 +6,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.render import appointments as render
+from bot.render import modals
 from bot.render.deliveries import APPOINT_FORWARDED, APPOINTEE
 from bot.slack_broadcasts import require_slack_consultant
 from bot.slack_errors import answering
@@ -28,7 +29,7 @@ def register(app: App, store, settings, clock, on_queued) -> None:
     @app.view(render.REQUEST_MODAL)
     def submit_request(ack, body, view, client):
         user = body["user"]
-        raw = render.values(view)
+        raw = modals.values(view)
         raw["representatives"] = int(raw.get("representatives") or 5)
         try:
             require_slack_consultant(store, settings, user["id"], client)
@@ -67,7 +68,7 @@ def register(app: App, store, settings, clock, on_queued) -> None:
         request_id = int(view["private_metadata"])
         try:
             appointments.require_kl(store, request_id, body["user"]["id"])
-            appointments.add_appointee(store, request_id, render.values(view), clock(),
+            appointments.add_appointee(store, request_id, modals.values(view), clock(),
                                        by=body["user"].get("name", ""))
         except KkrError as error:
             ack(response_action="errors", errors={error.extra.get("field", "name"): error.message(lang)})

@@ -6,6 +6,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.render import deliveries as render
+from bot.render import modals
 from bot.slack_errors import answering
 from handlers import broadcasts, deliveries, forwarding, roles
 from handlers.errors import KkrError
@@ -31,7 +32,7 @@ def register(app: App, store, settings, clock, on_queued) -> None:
         user = body["user"]["id"]
         try:
             require_consultant(user, client)
-            status, _ = broadcasts.create_broadcast(store, render.modal_values(view), by=body["user"].get("name", user),
+            status, _ = broadcasts.create_broadcast(store, modals.values(view), by=body["user"].get("name", user),
                                                     now=clock(), key=view["id"])
         except KkrError as error:
             ack(response_action="errors", errors={error.extra.get("field", "title"): error.message(lang)})

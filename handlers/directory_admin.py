@@ -71,12 +71,15 @@ def place_contact(tx, role: str, place_code: str | None, person: dict | None, no
     existing = tx.find("contacts", **where)
     stamp = {"updated_at": now.isoformat(), "updated_by": by or None}
     target = f"{role}:{place_code}" if place_code else role
-    note = (lambda action, old, new: changes.append({"action": action, "target": target, "old": audit.person(old),
-                                                     "new": audit.person(new)})) if changes is not None else None
+
+    def note(action: str, old: dict | None, new: dict | None) -> None:
+        if changes is not None:
+            changes.append({"action": action, "target": target, "old": audit.person(old), "new": audit.person(new)})
+
     if person is None:
         for doc in existing:
             tx.remove("contacts", doc["id"])
-        if existing and note:
+        if existing:
             note("clear_contact", existing[0], None)
         return "cleared" if existing else "unchanged"
     if existing:
@@ -86,10 +89,8 @@ def place_contact(tx, role: str, place_code: str | None, person: dict | None, no
         if all(old.get(k) == v for k, v in person.items()):
             return "unchanged"
         tx.update("contacts", old["id"], {**person, **stamp})
-        if note:
-            note("set_contact", old, {**old, **person})
+        note("set_contact", old, {**old, **person})
         return "updated"
     tx.insert("contacts", {**where, **person, **stamp})
-    if note:
-        note("set_contact", None, person)
+    note("set_contact", None, person)
     return "created"

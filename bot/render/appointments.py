@@ -32,20 +32,6 @@ def appointee_modal(metadata: str, regions: list[tuple[str, str]], lang: str) ->
         _input("chair", " ", {"type": "checkboxes", "options": [chair]}, optional=True)])
 
 
-def values(view: dict) -> dict:
-    """The submitted values: text, the selected option, the date, and
-    checkboxes as a bool."""
-    out = {}
-    for block_id, actions in view["state"]["values"].items():
-        element = actions.get("value", {})
-        if "selected_options" in element:
-            out[block_id] = bool(element["selected_options"])
-        else:
-            out[block_id] = (element.get("value") or (element.get("selected_option") or {}).get("value")
-                             or element.get("selected_date"))
-    return out
-
-
 def _modal(callback_id: str, title: str, metadata: str, lang: str, blocks: list[dict]) -> dict:
     return {"type": "modal", "callback_id": callback_id, "private_metadata": metadata,
             "title": {"type": "plain_text", "text": title[:24]},

@@ -128,16 +128,6 @@ def broadcast_modal(lang: str) -> dict:
     }
 
 
-def modal_values(view: dict) -> dict:
-    """The broadcast fields a submitted modal holds."""
-    values = {}
-    for block_id, actions in view["state"]["values"].items():
-        element = actions.get("value", {})
-        selected = element.get("selected_option") or {}
-        values[block_id] = element.get("value") or selected.get("value") or element.get("selected_date")
-    return values
-
-
 def _input(block_id: str, label: str, element: dict, optional: bool = False, hint: str | None = None) -> dict:
     block = {"type": "input", "block_id": block_id, "optional": optional,
              "label": {"type": "plain_text", "text": label}, "element": {**element, "action_id": "value"}}
