@@ -53,11 +53,10 @@ def fan_out(store: Store, dispatcher) -> float:
     started = time.perf_counter()
     status, _ = broadcasts.create_broadcast(store, {"kind": "info", "database": "DHRD", "title": "Bench"}, by="bench",
                                             now=now())
-    dispatcher.run_once()
+    dispatcher.drain()
     for region in ("1081", "1082", "1083", "1084", "1085"):
         forwarding.forward(store, status["id"], region, now(), by="bench")
-    while dispatcher.run_once():
-        pass
+    dispatcher.drain()
     return time.perf_counter() - started
 
 

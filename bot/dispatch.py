@@ -67,6 +67,16 @@ class Dispatcher:
             self.deliver(item)
         return len(items)
 
+    def drain(self) -> int:
+        """Send batch after batch until nothing is due; return how many were tried."""
+        total = 0
+        while not self._stop.is_set():
+            tried = self.run_once()
+            if not tried:
+                return total
+            total += tried
+        return total
+
     def deliver(self, item: Outgoing) -> None:
         try:
             channel, ref = self.route(item)
@@ -108,8 +118,7 @@ class Dispatcher:
         while not self._stop.is_set():
             self._wake.clear()
             try:
-                while self.run_once() and not self._stop.is_set():
-                    pass
+                self.drain()
             except Exception:  # noqa: BLE001 - the loop must outlive a bad tick
                 log.exception("dispatch tick failed")
             self._wake.wait(self.interval)

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 def tick(store, dispatcher, clock, tz: str) -> int:
     """One pass: queue due reminders, then send everything due."""
     queued = reminders.queue_due_reminders(store, clock(), tz)
-    dispatcher.run_once()
+    dispatcher.drain()
     return len(queued)
 
 

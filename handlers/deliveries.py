@@ -20,6 +20,7 @@ from handlers.errors import Conflict, Forbidden, NotFound
 
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 12
+BATCH = 20  # claimed at once: each batch must be sent well within its lease, even when rate-limited
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,9 @@ def backoff(attempts: int) -> timedelta:
 
 
 def claim_due(store, now: datetime, secret: bytes, *, owner: str = "", is_dead=None,
-              only: int | None = None) -> list[Outgoing]:
-    """Lease every delivery that is due to ``owner`` and return what to send.
+              only: int | None = None, limit: int = BATCH) -> list[Outgoing]:
+    """Lease up to ``limit`` deliveries that are due to ``owner`` and return
+    what to send; call again for the rest.
 
     ``is_dead(owner)`` tells whether the owner of another lease is known to
     have died (a process of this machine that is gone); its claims are taken
@@ -63,13 +65,15 @@ def claim_due(store, now: datetime, secret: bytes, *, owner: str = "", is_dead=N
     claimed, names = [], None
     due = _due_check(now, is_dead or (lambda _owner: False))
     for broadcast_id in [only] if only else open_ids(store):
+        if len(claimed) >= limit:
+            break
         with store.read(part_of(broadcast_id)) as view:
             if not any(due(d) for d in view.all("deliveries")):
                 continue
         names = names or place_names(store)
         with store.write(part_of(broadcast_id)) as tx:
             broadcast = tx.get("broadcast", 1)
-            for delivery in filter(due, tx.all("deliveries")):
+            for delivery in list(filter(due, tx.all("deliveries")))[:limit - len(claimed)]:
                 tx.update("deliveries", delivery["id"],
                           {"state": "sending", "lease_until": stamp(now + LEASE), "lease_owner": owner})
                 claimed.append(_outgoing(broadcast_id, broadcast, delivery, secret, names))

@@ -44,6 +44,16 @@ def test_each_due_delivery_is_claimed_once(store, broadcast, secret):
     assert len(later) == 5
 
 
+def test_claims_come_in_batches_so_each_is_sent_within_its_lease(store, broadcast, secret):
+    for n in range(2, 6):
+        broadcasts.create_broadcast(store, {**HEARING, "title": f"H{n}"}, by="Anne", now=NOW)
+    sizes = []
+    while batch := deliveries.claim_due(store, NOW, secret, limit=7):
+        sizes.append(len(batch))
+    assert sizes == [7, 7, 7, 4]
+    assert deliveries.BATCH <= 20
+
+
 def test_a_dead_owners_claims_are_taken_over_at_once(store, broadcast, secret):
     deliveries.claim_due(store, NOW, secret, owner="gone")
     taken = deliveries.claim_due(store, NOW, secret, owner="b", is_dead=lambda owner: owner == "gone")
