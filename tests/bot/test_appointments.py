@@ -170,6 +170,11 @@ def test_the_appointment_through_slack(world):
     values = {e["action_id"]: e["value"] for b in to_lise["blocks"] for e in b.get("elements", [])}
     assert set(values) == {ACK, APPOINT_FORWARDED, APPOINTEE}
     request_id = int(values[ACK].split(":")[0])
+    # The buttons are Lise's once the store has recorded the message as sent to her.
+    deadline = time.monotonic() + 10
+    while api(world, "GET", f"/api/appointments/{request_id}")[1]["sent_to_kl"]["state"] != "sent":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
     respond = fake.url + "/response/lise"
     interaction(events, SECRET, block_action("UMADS", APPOINT_FORWARDED, values[APPOINT_FORWARDED], respond))
     assert "Kun KL's kontaktperson" in fake.wait_for("response_url", 2)[1]["text"]

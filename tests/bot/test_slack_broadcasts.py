@@ -153,10 +153,11 @@ def test_forward_and_municipal_reply_through_slack(slack):
     fake.wait_for("chat.postMessage", 3)
     wait_until(lambda: status(slack)["1082"]["state"] == "sent")
     interaction(slack["events"], SECRET, block_action("UJONAS", FORWARD, "1:1082", slack["respond"] + "fwd"))
-    note = fake.wait_for("response_url")[0]
+    note = [c for c in fake.wait_for("response_url") if c["name"] == "fwd"][0]
     assert "Sendt videre til 1 kommune(r) i Region Midtjylland" in note["text"]
     assert "Herning" in note["text"]
-    wait_until(lambda: dm_to(fake, "UBO"))
+    # The button is Bo's once the store has recorded the message as sent to him.
+    wait_until(lambda: status(slack)["1082"]["municipalities"]["reached"] == 1)
     bo = dm_to(fake, "UBO")[0]
     assert "kontaktperson for Viborg via KKR i Region Midtjylland" in bo["blocks"][1]["text"]["text"]
     with pytest.raises(AssertionError):
