@@ -17,6 +17,7 @@ from tests.support.servers import Clock, serve_in_thread
 from tests.support.slack_fake import fake_slack
 from tests.support.slack_signing import block_action, interaction, slash_command, view_submission
 from tests.support.smtp import free_port, smtp_server
+from tests.support.waiting import wait_until
 
 SECRET = "signing-secret"
 REQUEST = {"disease_area": "Hjerterehabilitering", "representatives": 5, "chair": True,
@@ -162,19 +163,12 @@ def test_the_appointment_through_slack(world):
         "next_meeting": {"selected_date": "2027-01-14"}}, metadata="DHRD")
     assert code == 200 and not body
 
-    deadline = time.monotonic() + 10
-    while not [m for m in fake.of("chat.postMessage") if m["channel"] == "ULISE"]:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    to_lise = [m for m in fake.of("chat.postMessage") if m["channel"] == "ULISE"][0]
+    to_lise = wait_until(lambda: [m for m in fake.of("chat.postMessage") if m["channel"] == "ULISE"])[0]
     values = {e["action_id"]: e["value"] for b in to_lise["blocks"] for e in b.get("elements", [])}
     assert set(values) == {ACK, APPOINT_FORWARDED, APPOINTEE}
     request_id = int(values[ACK].split(":")[0])
     # The buttons are Lise's once the store has recorded the message as sent to her.
-    deadline = time.monotonic() + 10
-    while api(world, "GET", f"/api/appointments/{request_id}")[1]["sent_to_kl"]["state"] != "sent":
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_until(lambda: api(world, "GET", f"/api/appointments/{request_id}")[1]["sent_to_kl"]["state"] == "sent")
     respond = fake.url + "/response/lise"
     interaction(events, SECRET, block_action("UMADS", APPOINT_FORWARDED, values[APPOINT_FORWARDED], respond))
     assert "Kun KL's kontaktperson" in fake.wait_for("response_url", 2)[1]["text"]
@@ -197,9 +191,5 @@ def test_the_appointment_through_slack(world):
     assert code == 200 and not body
     state = api(world, "GET", f"/api/appointments/{request_id}")[1]
     assert state["complete"] and state["appointees"][0]["phone"] == "+45 87 87 87 87"
-    deadline = time.monotonic() + 10
-    while not [m for m in fake.of("chat.postMessage") if m["channel"] == "UMADS"]:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    welcome = [m for m in fake.of("chat.postMessage") if m["channel"] == "UMADS"][0]
+    welcome = wait_until(lambda: [m for m in fake.of("chat.postMessage") if m["channel"] == "UMADS"])[0]
     assert "Velkommen i styregruppen for Dansk Hjerterehabiliteringsdatabase" in welcome["blocks"][1]["text"]["text"]

@@ -15,6 +15,7 @@ from tests.conftest import NOW
 from tests.support.http import call
 from tests.support.servers import Clock, serve_in_thread
 from tests.support.smtp import free_port, smtp_server
+from tests.support.waiting import wait_until
 
 AUTH = {}
 HEARING = {"kind": "hearing", "database": "DHRD", "title": "Høring over kommunale indikatorer",
@@ -51,13 +52,6 @@ def link_in(message) -> str:
 def region(base, broadcast_id, code):
     status = call("GET", f"{base}/api/broadcasts/{broadcast_id}", headers=AUTH["reader"])[1]
     return next(r for r in status["regions"] if r["region"]["code"] == code)
-
-
-def wait_until(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
 
 
 def test_broadcast_reaches_every_region_by_email(running):

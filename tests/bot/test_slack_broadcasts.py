@@ -1,7 +1,6 @@
 """Broadcasts through Slack: signed requests to /slack/events of a served
 app, whose Web API calls go to a fake Slack over loopback HTTP."""
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from tests.support.http import call
 from tests.support.servers import Clock, serve_in_thread
 from tests.support.slack_fake import fake_slack
 from tests.support.slack_signing import block_action, interaction, slash_command, view_submission
+from tests.support.waiting import wait_until
 
 SECRET = "signing-secret"
 MODAL_VALUES = {"kind": {"selected_option": {"value": "hearing"}}, "database": {"value": "dhrd"},
@@ -68,13 +68,6 @@ def button(message, action_id):
 def status(slack, broadcast_id=1):
     found = call("GET", f"{slack['base']}/api/broadcasts/{broadcast_id}", headers=slack["auth"])[1]
     return {r["region"]["code"]: r for r in found["regions"]}
-
-
-def wait_until(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
 
 
 def test_only_consultants_open_the_broadcast_modal(slack):
