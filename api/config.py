@@ -44,4 +44,11 @@ class Settings:
 
     @property
     def slack_enabled(self) -> bool:
-        return bool(self.slack_bot_token and self.slack_signing_secret)
+        """Slack is on with a bot token and a way to hear from Slack: the
+        signing secret of HTTP events or a Socket Mode app token."""
+        return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
+
+    @property
+    def slack_over_http(self) -> bool:
+        """``POST /slack/events`` is served unless Socket Mode replaces it."""
+        return self.slack_enabled and bool(self.slack_signing_secret) and not self.slack_app_token

@@ -49,6 +49,7 @@ def _mount_slack(app: Flask, store, settings: Settings, clock, client, on_queued
     from bot.slack import build_app
 
     bolt = build_app(store, settings, client=client, clock=clock, on_queued=on_queued)
-    handler = SlackRequestHandler(bolt)
-    app.config["BOLT"] = bolt
-    app.add_url_rule("/slack/events", "slack_events", lambda: handler.handle(request), methods=["POST"])
+    app.config["BOLT"] = bolt  # serve connects it over Socket Mode when SLACK_APP_TOKEN is set
+    if settings.slack_over_http:
+        handler = SlackRequestHandler(bolt)
+        app.add_url_rule("/slack/events", "slack_events", lambda: handler.handle(request), methods=["POST"])

@@ -6,32 +6,17 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.support.http import call
+from tests.support.procs import start_serve
 from tests.support.smtp import free_port, smtp_server
 from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
-
-
-def start_server(env):
-    process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{env['PORT']}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            if call("GET", base + "/api/health", timeout=1)[0] == 200:
-                return process, base
-        except OSError:
-            pass
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.1)
 
 
 def delivery_ids(mailbox):
@@ -48,7 +33,7 @@ def test_restart_in_the_middle_of_a_fan_out(tmp_path):
             env.pop(name, None)
         token = subprocess.run([sys.executable, "-m", "bot", "token", "create", "--role", "consultant", "--name",
                                 "Anne"], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout.strip()
-        server, base = start_server(env)
+        server, base = start_serve(env)
         try:
             status, body = call("POST", base + "/api/broadcasts",
                                 {"kind": "info", "database": "DHRD", "title": "Nyt om DHRD"},
@@ -59,7 +44,7 @@ def test_restart_in_the_middle_of_a_fan_out(tmp_path):
             server.wait(timeout=10)
             assert len(mailbox.messages) < 5, "the fan-out finished before the kill; nothing was tested"
 
-            server, base = start_server(env)
+            server, base = start_serve(env)
             wait_until(lambda: set(delivery_ids(mailbox)) == {1, 2, 3, 4, 5}, timeout=20, what="all five delivered")
             auth = {"Authorization": f"Bearer {token}"}
 

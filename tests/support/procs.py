@@ -42,6 +42,21 @@ def wait_healthy(base: str, timeout: float = 30, path: str = "/api/health") -> N
         time.sleep(0.1)
 
 
+def start_serve(env: dict) -> tuple[subprocess.Popen, str]:
+    """``python -m bot serve`` on ``env["PORT"]``, once its API answers;
+    returns (process, base URL). The caller stops the process."""
+    process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{env['PORT']}"
+    try:
+        wait_healthy(base)
+    except BaseException:
+        process.kill()
+        process.wait(timeout=10)
+        raise
+    return process, base
+
+
 @contextmanager
 def gunicorn(db_path, workers: int = 4, threads: int = 1, module: str = "bot.wsgi:app", health: bool = True):
     """A real gunicorn master with ``workers`` workers; yields (base URL, master)."""

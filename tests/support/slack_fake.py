@@ -32,6 +32,7 @@ class FakeSlack:
         self._window: list[float] = []
         self._ts = 0
         self.url = ""
+        self.socket_url = ""  # what apps.connections.open answers (tests.support.slack_socket)
 
     # -- setup -------------------------------------------------------------
     def add_user(self, user_id: str, email: str) -> None:
@@ -118,6 +119,8 @@ class FakeSlack:
             channel = params.get("channel", "")
             return {"ok": True, "channel": "D" + channel[1:] if channel.startswith("U") else channel, "ts": ts,
                     "message": {"text": params.get("text"), "blocks": _blocks(params)}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url} if self.socket_url else {"ok": False, "error": "not_allowed"}
         if method == "views.open":
             return {"ok": True, "view": {"id": "V123", **(params.get("view") or {})}}
         return {"ok": True}
