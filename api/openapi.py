@@ -13,6 +13,10 @@ def _json(schema: dict, description: str = "OK") -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def _body(schema: dict) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
 def _errors(*codes: int) -> dict:
     text = {400: "Malformed request", 401: "No or bad token", 403: "Role too low",
             404: "Not found; suggestions when a place name was not understood",
@@ -105,8 +109,7 @@ def _broadcast_routes() -> dict:
             "post": {"summary": "Send a broadcast down the KKR chain (consultant)", "security": _CONSULTANT,
                      "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"},
                                      "description": "the same key returns the same broadcast"}],
-                     "requestBody": {"required": True,
-                                     "content": {"application/json": {"schema": _ref("BroadcastInput")}}},
+                     "requestBody": _body(_ref("BroadcastInput")),
                      "responses": {"201": _json(_ref("Broadcast"), "Created"),
                                    "200": _json(_ref("Broadcast"), "Already created with this Idempotency-Key"),
                                    **_errors(400, 401, 403, 413, 422)}}},
@@ -118,8 +121,8 @@ def _broadcast_routes() -> dict:
             "parameters": [_BROADCAST_ID],
             "post": {"summary": "Tier 2: pass the broadcast on to a region's municipalities (consultant)",
                      "security": _CONSULTANT,
-                     "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                         "type": "object", "required": ["region"], "properties": {"region": {"type": "string"}}}}}},
+                     "requestBody": _body({"type": "object", "required": ["region"],
+                                          "properties": {"region": {"type": "string"}}}),
                      "responses": {"200": _json(_ref("Forwarded")), **_errors(400, 401, 403, 404, 413, 422)}}},
     }
 
@@ -138,7 +141,7 @@ def _hearing_routes() -> dict:
             "parameters": [_BROADCAST_ID],
             "post": {"summary": "Record a municipal or a region's consolidated reply (consultant)",
                      "security": _CONSULTANT,
-                     "requestBody": {"required": True, "content": {"application/json": {"schema": text_body}}},
+                     "requestBody": _body(text_body),
                      "responses": {"201": _json(reply, "Saved (a revision replaces the text, keeping history)"),
                                    **_errors(400, 401, 403, 404, 413, 422), "409": _json(_ref("Error"), "Closed")}}},
         "/api/hearings/{broadcast_id}/report": {
@@ -154,8 +157,8 @@ def _hearing_routes() -> dict:
             "parameters": [_BROADCAST_ID],
             "post": {"summary": "Close the hearing; the message goes to everyone who received it (consultant)",
                      "security": _CONSULTANT,
-                     "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                         "type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}}}}},
+                     "requestBody": _body({"type": "object", "required": ["message"],
+                                          "properties": {"message": {"type": "string"}}}),
                      "responses": {"200": _json({"type": "object", "properties": {
                          "id": {"type": "integer"}, "closed": {"type": "boolean"}, "queued": {"type": "integer"}}}),
                          **_errors(400, 401, 403, 404, 413, 422), "409": _json(_ref("Error"), "Already closed")}}},
@@ -165,7 +168,7 @@ def _hearing_routes() -> dict:
 def _contact_routes(param: dict, result: str, what: str) -> dict:
     return {
         "put": {"summary": f"Set {what}", "security": _ADMIN,
-                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("PersonInput")}}},
+                "requestBody": _body(_ref("PersonInput")),
                 "responses": {"200": _json(_ref(result)), **_errors(400, 401, 403, 404, 413, 422)}},
         "delete": {"summary": f"Clear {what}", "security": _ADMIN,
                    "responses": {"200": _json(_ref(result)), **_errors(401, 403, 404)}},
@@ -203,9 +206,6 @@ def _steering_routes() -> dict:
         "disease_area": {"type": "string"}, "competencies": {"type": "string"}, "next_meeting": {"type": "string"},
         "representatives": {"type": "integer", "minimum": 1, "maximum": 5}, "chair": {"type": "boolean"}}}
 
-    def body(schema):
-        return {"required": True, "content": {"application/json": {"schema": schema}}}
-
     conflict = {"409": _json(_ref("Error"), "Conflicts with the request's state")}
     return {
         "/api/databases": {"get": {"summary": "The clinical quality databases", "responses": {"200": _json(objs)}}},
@@ -214,19 +214,19 @@ def _steering_routes() -> dict:
             "responses": {"200": _json(obj), **_errors(404)}}},
         "/api/databases/{code}/justification": {"parameters": [code], "put": {
             "summary": "The justification to KL for fewer than 5 representatives (consultant)",
-            "requestBody": body({"type": "object", "properties": {"justification": {"type": "string"}}}),
+            "requestBody": _body({"type": "object", "properties": {"justification": {"type": "string"}}}),
             "responses": {"200": _json(obj), **_errors(400, 404, 413, 422)}}},
         "/api/databases/{code}/reporting-municipalities": {"parameters": [code], "get": {
             "summary": "Per region, the municipalities that report and those that do not",
             "parameters": [{"name": "region", "in": "query", "schema": {"type": "string"}}],
             "responses": {"200": _json(obj), **_errors(404)}}, "post": {
             "summary": "A municipality will report; with sds_notified (a date) it is obliged to (consultant)",
-            "requestBody": body({"type": "object", "required": ["municipality"], "properties": {
+            "requestBody": _body({"type": "object", "required": ["municipality"], "properties": {
                 "municipality": {"type": "string"}, "sds_notified": {"type": "string", "format": "date"}}}),
             "responses": {"201": _json(obj, "Recorded"), **_errors(400, 404, 413, 422)}}},
         "/api/databases/{code}/appointments": {"parameters": [code], "post": {
             "summary": "Open a request to appoint municipal representatives; it goes to KL (consultant)",
-            "requestBody": body(request_body),
+            "requestBody": _body(request_body),
             "responses": {"201": _json(obj, "Opened"), **_errors(400, 404, 413, 422), **conflict}}},
         "/api/appointments": {"get": {"summary": "Open appointment requests, newest first",
                                       "responses": {"200": _json(objs)}}},
@@ -237,7 +237,7 @@ def _steering_routes() -> dict:
             "responses": {"200": _json(obj), **_errors(404), **conflict}}},
         "/api/appointments/{request_id}/appointees": {"parameters": [request_id], "post": {
             "summary": "An appointee returned by KL: added to the roster and welcomed (consultant)",
-            "requestBody": body(appointee),
+            "requestBody": _body(appointee),
             "responses": {"201": _json(obj, "Registered"), **_errors(400, 404, 413, 422), **conflict}}},
     }
 
