@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from contextlib import contextmanager
 
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import serve
+
+from tests.support.waiting import wait_until
 
 
 class FakeSocketMode:
@@ -35,11 +36,8 @@ class FakeSocketMode:
             pass
 
     def wait_connected(self, timeout: float = 20.0):
-        deadline = time.monotonic() + timeout
-        while not self._connections:
-            assert time.monotonic() < deadline, "the app did not connect over Socket Mode"
-            time.sleep(0.05)
-        return self._connections[-1]
+        with_connection = wait_until(lambda: self._connections, timeout, what="a Socket Mode connection from the app")
+        return with_connection[-1]
 
     def push(self, envelope_type: str, payload: dict, envelope_id: str) -> None:
         """Send one event to the connected app, as Slack does."""
@@ -48,14 +46,11 @@ class FakeSocketMode:
         self.wait_connected().send(json.dumps(envelope))
 
     def ack_of(self, envelope_id: str, timeout: float = 10.0) -> dict:
-        deadline = time.monotonic() + timeout
-        while True:
+        def acks_of_envelope():
             with self._lock:
-                found = [a for a in self.acks if a.get("envelope_id") == envelope_id]
-            if found:
-                return found[0]
-            assert time.monotonic() < deadline, f"no ack for envelope {envelope_id}"
-            time.sleep(0.05)
+                return [ack for ack in self.acks if ack.get("envelope_id") == envelope_id]
+
+        return wait_until(acks_of_envelope, timeout, what=f"the ack of envelope {envelope_id}")[0]
 
 
 @contextmanager
