@@ -70,10 +70,7 @@ class Dispatcher:
     def drain(self) -> int:
         """Send batch after batch until nothing is due; return how many were tried."""
         total = 0
-        while not self._stop.is_set():
-            tried = self.run_once()
-            if not tried:
-                return total
+        while not self._stop.is_set() and (tried := self.run_once()):
             total += tried
         return total
 
