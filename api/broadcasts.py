@@ -2,9 +2,8 @@
 
 from flask import Blueprint, current_app, jsonify, request
 
-from api.web import caller, json_body, now, store
+from api.web import caller, json_body, now, required_text, store
 from handlers import broadcasts, forwarding
-from handlers.errors import Invalid
 
 bp = Blueprint("broadcasts", __name__, url_prefix="/api/broadcasts")
 
@@ -38,9 +37,7 @@ def one(broadcast_id):
 @bp.post("/<int:broadcast_id>/forward")
 def forward(broadcast_id):
     who = caller("consultant")
-    region = json_body().get("region")
-    if not isinstance(region, str) or not region.strip():
-        raise Invalid("invalid.required", field="region", extra={"field": "region"})
+    region = required_text(json_body(), "region")
     done = forwarding.forward(store(), broadcast_id, region, now(), by=who.name)
     queued(broadcast_id)
     return jsonify(done)

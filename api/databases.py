@@ -3,9 +3,8 @@
 
 from flask import Blueprint, current_app, jsonify, request
 
-from api.web import caller, json_body, now, store
+from api.web import caller, json_body, now, required_text, store
 from handlers import appointments, steering
-from handlers.errors import Invalid
 
 bp = Blueprint("databases", __name__, url_prefix="/api")
 
@@ -38,7 +37,7 @@ def reporting(code):
 def register_reporting(code):
     who = caller("consultant")
     body = json_body()
-    saved = steering.register_reporting(store(), code, _text(body, "municipality"), now(), who.name,
+    saved = steering.register_reporting(store(), code, required_text(body, "municipality"), now(), who.name,
                                         sds_notified=body.get("sds_notified"))
     return jsonify(saved), 201
 
@@ -75,10 +74,3 @@ def add_appointee(request_id):
     state = appointments.add_appointee(store(), request_id, json_body(), now(), who.name)
     current_app.config["ON_QUEUED"](request_id)
     return jsonify(state), 201
-
-
-def _text(body: dict, field: str) -> str:
-    value = body.get(field)
-    if not isinstance(value, str) or not value.strip():
-        raise Invalid("invalid.required", field=field, extra={"field": field})
-    return value

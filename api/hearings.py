@@ -2,7 +2,7 @@
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from api.web import caller, json_body, now, store
+from api.web import caller, json_body, now, required_text, store
 from handlers import hearings, report
 from handlers.errors import Invalid
 
@@ -14,9 +14,7 @@ FORMATS = {"json", "md", "csv"}
 def add_reply(broadcast_id):
     who = caller("consultant")
     body = json_body()
-    region, municipality = body.get("region"), body.get("municipality")
-    if not isinstance(region, str) or not region.strip():
-        raise Invalid("invalid.required", field="region", extra={"field": "region"})
+    region, municipality = required_text(body, "region"), body.get("municipality")
     if municipality is not None and not isinstance(municipality, str):
         raise Invalid("invalid.text", field="municipality", extra={"field": "municipality"})
     saved = hearings.reply_for(store(), broadcast_id, region, body.get("text"), now(), by=who.name,

@@ -6,7 +6,7 @@ import json
 
 from flask import current_app, request
 
-from handlers.errors import BadRequest
+from handlers.errors import BadRequest, Invalid
 from handlers.tokens import Caller, authenticate
 
 
@@ -28,6 +28,14 @@ def json_body() -> dict:
     if not isinstance(data, dict):
         raise BadRequest("error.json_object")
     return data
+
+
+def required_text(body: dict, field: str) -> str:
+    """``body[field]`` if it is a string with text in it; else a 422 naming the field."""
+    value = body.get(field)
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid("invalid.required", field=field, extra={"field": field})
+    return value
 
 
 def caller(role: str) -> Caller:
