@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.render.modals import input_block, modal
 from handlers.broadcasts import KINDS
 from handlers.deliveries import Outgoing
 from handlers.i18n import t
@@ -110,30 +111,16 @@ def section(lines: list[str]) -> dict:
 
 def broadcast_modal(lang: str) -> dict:
     kinds = [{"text": {"type": "plain_text", "text": t(f"kind.{k}", lang)}, "value": k} for k in KINDS]
-    return {
-        "type": "modal", "callback_id": MODAL,
-        "title": {"type": "plain_text", "text": t("modal.title", lang)},
-        "submit": {"type": "plain_text", "text": t("modal.submit", lang)},
-        "close": {"type": "plain_text", "text": t("modal.cancel", lang)},
-        "blocks": [
-            _input("kind", t("modal.kind", lang),
-                   {"type": "static_select", "options": kinds, "initial_option": kinds[0]}),
-            _input("database", t("modal.database", lang), {"type": "plain_text_input", "initial_value": "DHRD"}),
-            _input("title", t("modal.title_field", lang), {"type": "plain_text_input", "max_length": 200}),
-            _input("link", t("modal.link", lang), {"type": "url_text_input"}, optional=True),
-            _input("body", t("modal.body", lang), {"type": "plain_text_input", "multiline": True}, optional=True),
-            _input("deadline", t("modal.deadline", lang), {"type": "datepicker"}, optional=True,
-                   hint=t("modal.deadline_hint", lang)),
-        ],
-    }
-
-
-def _input(block_id: str, label: str, element: dict, optional: bool = False, hint: str | None = None) -> dict:
-    block = {"type": "input", "block_id": block_id, "optional": optional,
-             "label": {"type": "plain_text", "text": label}, "element": {**element, "action_id": "value"}}
-    if hint:
-        block["hint"] = {"type": "plain_text", "text": hint}
-    return block
+    return modal(MODAL, t("modal.title", lang), [
+        input_block("kind", t("modal.kind", lang),
+                    {"type": "static_select", "options": kinds, "initial_option": kinds[0]}),
+        input_block("database", t("modal.database", lang), {"type": "plain_text_input", "initial_value": "DHRD"}),
+        input_block("title", t("modal.title_field", lang), {"type": "plain_text_input", "max_length": 200}),
+        input_block("link", t("modal.link", lang), {"type": "url_text_input"}, optional=True),
+        input_block("body", t("modal.body", lang), {"type": "plain_text_input", "multiline": True}, optional=True),
+        input_block("deadline", t("modal.deadline", lang), {"type": "datepicker"}, optional=True,
+                    hint=t("modal.deadline_hint", lang)),
+    ], lang)
 
 
 def _button(text: str, action_id: str, value: str, primary: bool = False) -> dict:

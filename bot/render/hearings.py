@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.render.modals import input_block, modal
 from handlers.i18n import t
 
 REPLY_MODAL = "kkr_reply_modal"
@@ -15,16 +16,11 @@ def reply_modal(context: dict, metadata: str, lang: str) -> dict:
         lines = [f"• *{r['municipality']}* ({r['by']}): {r['text']}" for r in context["municipal_replies"]]
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": (
             f"*{t('modal.reply_municipal', lang)}*\n" + "\n".join(lines))[:SLACK_TEXT_LIMIT]}})
-    element = {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": 3000}
+    element = {"type": "plain_text_input", "multiline": True, "max_length": 3000}
     if context["text"]:
         element["initial_value"] = context["text"][:3000]
-    blocks.append({"type": "input", "block_id": REPLY_BLOCK, "label": {"type": "plain_text",
-                                                                       "text": t("modal.reply_label", lang)},
-                   "element": element})
-    return {"type": "modal", "callback_id": REPLY_MODAL, "private_metadata": metadata,
-            "title": {"type": "plain_text", "text": t("modal.reply_title", lang)},
-            "submit": {"type": "plain_text", "text": t("modal.submit", lang)},
-            "close": {"type": "plain_text", "text": t("modal.cancel", lang)}, "blocks": blocks}
+    blocks.append(input_block(REPLY_BLOCK, t("modal.reply_label", lang), element))
+    return modal(REPLY_MODAL, t("modal.reply_title", lang), blocks, lang, metadata=metadata)
 
 
 def reply_text(view: dict) -> str:
