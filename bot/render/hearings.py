@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.render.deliveries import section
 from bot.render.modals import input_block, modal
 from handlers.i18n import t
 
@@ -31,4 +32,4 @@ def report_message(markdown: str) -> dict:
     """The report as a Slack message; long reports are cut, with the API's
     full Markdown and CSV a command away."""
     text = markdown if len(markdown) <= SLACK_TEXT_LIMIT else markdown[:SLACK_TEXT_LIMIT] + "\n…"
-    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+    return section([text])
