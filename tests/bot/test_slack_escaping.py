@@ -65,8 +65,10 @@ def responses(fake, name):
 
 
 def command(slack, name, text, user="UANNE"):
-    slash_command(slack["events"], SECRET, name, text, user, slack["respond"] + name.strip("/") + text)
-    return wait_until(lambda: responses(slack["fake"], name.strip("/") + text), what=f"{name} answered")[-1]
+    """Run a slash command; its answer through the response_url."""
+    answer_to = re.sub(r"\W", "", name + text) + str(len(slack["fake"].calls))
+    slash_command(slack["events"], SECRET, name, text, user, slack["respond"] + answer_to)
+    return wait_until(lambda: responses(slack["fake"], answer_to), what=f"{name} {text} answered")[-1]
 
 
 def state_of(slack, region):
@@ -154,3 +156,21 @@ def _mail_to(outbox, address: str) -> str:
         return None
 
     return wait_until(found, what=f"an e-mail to {address}")
+
+
+def test_a_representative_is_escaped_in_the_roster_and_the_welcome(slack):
+    slack["fake"].add_user("UKIM", "kim@skive.dk")
+    code, opened = call("POST", slack["base"] + "/api/databases/DHRD/appointments",
+                        {"disease_area": "Hjerte", "representatives": 2, "next_meeting": "2027-01-12"}, slack["auth"])
+    assert code == 201
+    for name, address, region in (("Ole <!here> Berg", "ole@viborg.dk", "1082"), ("Kim Ny", "kim@skive.dk", "1081")):
+        code, _ = call("POST", f"{slack['base']}/api/appointments/{opened['id']}/appointees",
+                       {"name": name, "email": address, "region": region, "workplace": "Kommune <@U0EVIL>"},
+                       slack["auth"])
+        assert code == 201
+    welcome = wait_until(lambda: dms(slack["fake"], "UKIM"), what="the welcome DM")[0]
+    assert_escaped(welcome)
+    assert "De andre kommunale repræsentanter: Ole &lt;!here&gt; Berg." in welcome["blocks"][1]["text"]["text"]
+
+    roster = command(slack, "/kkr", "reps DHRD")
+    assert_escaped(roster, "Ole &lt;!here&gt; Berg (–, Kommune &lt;@U0EVIL&gt;), ole@viborg.dk")
