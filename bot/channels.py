@@ -3,6 +3,7 @@ or (development, no SMTP) an ``.eml`` file in an outbox folder."""
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import threading
 import time
@@ -15,14 +16,32 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.render import deliveries as render
+from handlers.clock import parse
 from handlers.deliveries import Outgoing
 
+log = logging.getLogger(__name__)
+
 LOOKUP_TTL = 3600
+METADATA_EVENT = "kkr_delivery"
+CLOCK_SKEW = 300  # seconds looked back before the earlier try began, for clocks that differ from Slack's
+
+
+def _metadata(item: Outgoing) -> dict:
+    """What marks a DM as this delivery's, for ``posted_before``."""
+    return {"event_type": METADATA_EVENT,
+            "event_payload": {"broadcast_id": item.broadcast_id, "delivery_id": item.delivery_id}}
 
 
 class SlackChannel:
     """Slack DMs to recipients found by e-mail (``users.lookupByEmail``),
-    with the look-ups cached for an hour."""
+    with the look-ups cached for an hour.
+
+    Each DM carries the delivery's IDs as message metadata.  A delivery that
+    an earlier try may have posted (``Outgoing.maybe_sent_since``: that try's
+    process died, or its answer was lost) is first looked for in the
+    recipient's DM, and a message found there is the one recorded instead of
+    a second post.  First tries post at once.
+    """
 
     def __init__(self, client: WebClient, lang: str):
         self.client, self.lang = client, lang
@@ -49,8 +68,28 @@ class SlackChannel:
         user = item.recipient.get("slack_id") or self.user_for(item.recipient["email"])
         if not user:
             return None
-        sent = self.client.chat_postMessage(channel=user, **render.slack_message(item, self.lang))
+        if item.maybe_sent_since:
+            found = self.posted_before(user, item)
+            if found:
+                log.info("delivery %s/%s was posted before (ts %s); recorded, not posted again",
+                         item.broadcast_id, item.delivery_id, found["ts"])
+                return found
+        sent = self.client.chat_postMessage(channel=user, metadata=_metadata(item),
+                                            **render.slack_message(item, self.lang))
         return {"user": user, "channel": sent["channel"], "ts": sent["ts"]}
+
+    def posted_before(self, user: str, item: Outgoing) -> dict | None:
+        """The DM this delivery was posted as, if an earlier try posted it:
+        the recipient's DM since that try began, read with metadata."""
+        channel = self.client.conversations_open(users=user)["channel"]["id"]
+        oldest = parse(item.maybe_sent_since).timestamp() - CLOCK_SKEW
+        wanted = _metadata(item)
+        for page in self.client.conversations_history(channel=channel, oldest=f"{oldest:.6f}", limit=200,
+                                                      include_all_metadata=True):
+            for message in page.get("messages", []):
+                if message.get("metadata") == wanted:
+                    return {"user": user, "channel": channel, "ts": message["ts"]}
+        return None
 
 
 class MailChannel:

@@ -11,7 +11,6 @@ from bot.slack_errors import answering
 from handlers import broadcasts, deliveries, forwarding, roles
 from handlers.errors import KkrError
 from handlers.i18n import t
-from handlers.messages import forward_notes
 
 
 def register(app: App, store, settings, clock, on_queued) -> None:
@@ -47,9 +46,9 @@ def register(app: App, store, settings, clock, on_queued) -> None:
         wanted = (command.get("text") or "").strip()
         with answering(respond, lang):
             if wanted:
-                respond(**render.section(render.status_lines(broadcasts.status(store, wanted), lang)))
+                respond(**render.status_message(broadcasts.status(store, wanted), lang))
             else:
-                respond(**render.section(render.list_lines(broadcasts.list_broadcasts(store)[:10], lang)))
+                respond(**render.list_message(broadcasts.list_broadcasts(store)[:10], lang))
 
     @app.action(render.ACK)
     def acknowledge(ack, body, action, respond):
@@ -70,7 +69,7 @@ def register(app: App, store, settings, clock, on_queued) -> None:
             done = forwarding.forward(store, int(broadcast_id), region, clock(), by=body["user"].get("name", ""),
                                       slack_user=body["user"]["id"])
             on_queued(int(broadcast_id))
-            respond(replace_original=False, **render.section(forward_notes(done, lang)))
+            respond(replace_original=False, **render.forward_message(done, lang))
 
 
 def require_slack_consultant(store, settings, user_id: str, client) -> None:

@@ -44,7 +44,7 @@ def register(app: App, store, settings, clock, on_queued) -> None:
         ack()
         with answering(respond, lang):
             found = report.hearing_report(store, (command.get("text") or "").strip())
-            respond(**render_hearings.report_message(report.to_markdown(found, lang)))
+            respond(**render_hearings.report_message(found, lang))
 
     @app.command("/rkkp-close")
     def close(ack, command, respond, client):

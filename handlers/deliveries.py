@@ -4,7 +4,10 @@ acknowledgements.
 Sending itself is a channel's job (``bot.dispatch``); here a delivery is
 *claimed* with a lease before it is sent, so several workers or a restarted
 process never send the same message concurrently, and a claim whose process
-died is taken up again when its lease runs out.
+died is taken up again when its lease runs out.  Such a delivery, or one
+whose last try failed, may have reached the recipient all the same (the
+process died, or the answer was lost, after the channel took the message):
+its ``Outgoing.maybe_sent_since`` tells the channel to look before sending.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class Outgoing:
     purpose: str = "notice"
     message: dict | None = None
     about: int | None = None
+    maybe_sent_since: str | None = None  # when an earlier try that may have sent it began; None: first try
 
     @property
     def notice_id(self) -> int:
@@ -74,9 +78,10 @@ def claim_due(store, now: datetime, secret: bytes, *, owner: str = "", is_dead=N
         with store.write(part_of(broadcast_id)) as tx:
             broadcast = tx.get("broadcast", 1)
             for delivery in list(filter(due, tx.all("deliveries")))[:limit - len(claimed)]:
-                tx.update("deliveries", delivery["id"],
-                          {"state": "sending", "lease_until": stamp(now + LEASE), "lease_owner": owner})
-                claimed.append(_outgoing(broadcast_id, broadcast, delivery, secret, names))
+                earlier = _earlier_try(delivery)
+                tx.update("deliveries", delivery["id"], {"state": "sending", "lease_until": stamp(now + LEASE),
+                                                         "lease_owner": owner, "claimed_at": stamp(now)})
+                claimed.append(_outgoing(broadcast_id, broadcast, delivery, secret, names, earlier))
     return claimed
 
 
@@ -98,12 +103,23 @@ def _due_check(now: datetime, is_dead):
     return due
 
 
-def _outgoing(broadcast_id: int, broadcast: dict, delivery: dict, secret: bytes, names: dict) -> Outgoing:
+def _earlier_try(delivery: dict) -> str | None:
+    """When the try before this one began, if it may have sent the message:
+    a claim taken over (its process died or its lease ran out) or a failure."""
+    if delivery["state"] not in ("sending", "failed"):
+        return None
+    lease = parse(delivery.get("lease_until"))  # for claims made before claimed_at was recorded
+    return delivery.get("claimed_at") or (stamp(lease - LEASE) if lease else None)
+
+
+def _outgoing(broadcast_id: int, broadcast: dict, delivery: dict, secret: bytes, names: dict,
+              maybe_sent_since: str | None = None) -> Outgoing:
     return Outgoing(broadcast_id, delivery["id"], delivery["tier"], {k: v for k, v in broadcast.items() if k != "id"},
                     delivery["recipient"], delivery["region"], delivery["municipality"], delivery["fallback"],
                     ack_tokens.make(secret, broadcast_id, delivery.get("about") or delivery["id"]),
                     names.get(delivery["region"], ""), names.get(delivery["municipality"]),
-                    delivery.get("purpose", "notice"), delivery.get("message"), delivery.get("about"))
+                    delivery.get("purpose", "notice"), delivery.get("message"), delivery.get("about"),
+                    maybe_sent_since)
 
 
 def record_sent(store, item: Outgoing, channel: str, ref: dict, now: datetime) -> None:

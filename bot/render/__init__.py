@@ -4,6 +4,9 @@ Block Kit; this module renders the directory, ``deliveries`` the broadcasts."""
 
 from __future__ import annotations
 
+import copy
+
+from bot.render.mrkdwn import escaped
 from handlers.errors import KkrError, NotFound
 from handlers.i18n import t
 from handlers.models import ContactAnswer, Reply
@@ -70,7 +73,9 @@ def text(reply: Reply, lang: str) -> str:
 
 
 def slack(reply: Reply, lang: str) -> dict:
-    """``text`` (for notifications and screen readers) plus Block Kit."""
+    """``text`` (for notifications and screen readers) plus Block Kit, with
+    every name and typed place escaped for mrkdwn."""
+    reply = escaped(reply)
     if reply.kind == "contact":
         blocks = [_section(contact_lines(answer, lang)) for answer in reply.answers]
     elif reply.kind == "overview":
@@ -82,7 +87,10 @@ def slack(reply: Reply, lang: str) -> dict:
 
 
 def slack_error(error: KkrError, lang: str) -> dict:
-    found = error_lines(error, lang)
+    """The error as a message; its parameters (what someone typed) escaped."""
+    safe = copy.copy(error)
+    safe.params, safe.extra = escaped(error.params), escaped(error.extra)
+    found = error_lines(safe, lang)
     return {"text": "\n".join(found), "blocks": [_section(found)]}
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from bot.render.modals import input_block, modal
+from bot.render.mrkdwn import escaped
 from handlers.broadcasts import KINDS
 from handlers.deliveries import Outgoing
 from handlers.i18n import t
-from handlers.messages import has_buttons, header, message_lines
+from handlers.messages import forward_notes, has_buttons, header, message_lines
 
 ICONS = {"queued": "⏳", "sending": "⏳", "sent": "📨", "failed": "⚠️", "acknowledged": "✅"}
 ACK, FORWARD, REPLY = "kkr_ack", "kkr_forward", "kkr_reply"
@@ -15,7 +16,10 @@ MODAL = "kkr_broadcast"
 
 
 def slack_message(item: Outgoing, lang: str) -> dict:
-    lines = message_lines(item, lang)
+    """The DM: the header (plain text), the message in mrkdwn with the
+    broadcast's and the people's texts escaped, and the buttons."""
+    safe = escaped(item)
+    lines = message_lines(safe, lang)
     blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": header(item.broadcast, lang)[:150]}},
         {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)[:3000]}},
@@ -23,7 +27,7 @@ def slack_message(item: Outgoing, lang: str) -> dict:
     if has_buttons(item):
         blocks.append({"type": "actions", "block_id": f"delivery-{item.broadcast_id}-{item.delivery_id}",
                        "elements": _buttons(item, lang)})
-    return {"text": f"{header(item.broadcast, lang)}: {lines[0].strip('*')}", "blocks": blocks}
+    return {"text": f"{header(safe.broadcast, lang)}: {lines[0].strip('*')}", "blocks": blocks}
 
 
 def _buttons(item: Outgoing, lang: str) -> list[dict]:
@@ -104,7 +108,23 @@ def list_lines(broadcasts: list[dict], lang: str) -> list[str]:
                                               for b in broadcasts)]
 
 
+def status_message(status: dict, lang: str) -> dict:
+    """``/rkkp-status <id>`` in Slack."""
+    return section(status_lines(escaped(status), lang))
+
+
+def list_message(broadcasts: list[dict], lang: str) -> dict:
+    """``/rkkp-status`` in Slack."""
+    return section(list_lines(escaped(broadcasts), lang))
+
+
+def forward_message(done: dict, lang: str) -> dict:
+    """What a forward did, for the KKR contact who pressed the button."""
+    return section(forward_notes(escaped(done), lang))
+
+
 def section(lines: list[str]) -> dict:
+    """Lines that are already mrkdwn (user values escaped) as a message."""
     return {"text": "\n".join(lines), "blocks": [{"type": "section", "text": {"type": "mrkdwn",
                                                                                "text": "\n".join(lines)[:3000]}}]}
 

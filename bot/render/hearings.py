@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from bot.render.deliveries import section
 from bot.render.modals import input_block, modal
+from bot.render.mrkdwn import escaped
 from handlers.i18n import t
+from handlers.report import to_markdown
 
 REPLY_MODAL = "kkr_reply_modal"
 REPLY_BLOCK = "reply"
@@ -12,9 +14,12 @@ SLACK_TEXT_LIMIT = 2900
 
 
 def reply_modal(context: dict, metadata: str, lang: str) -> dict:
-    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": f"*{context['title']}*"}}]
-    if context["municipal_replies"]:
-        lines = [f"• *{r['municipality']}* ({r['by']}): {r['text']}" for r in context["municipal_replies"]]
+    """The title and the municipal replies so far (mrkdwn, escaped) above the
+    reply box, which is plain text and starts with the reply as written."""
+    shown = escaped(context)
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": f"*{shown['title']}*"}}]
+    if shown["municipal_replies"]:
+        lines = [f"• *{r['municipality']}* ({r['by']}): {r['text']}" for r in shown["municipal_replies"]]
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": (
             f"*{t('modal.reply_municipal', lang)}*\n" + "\n".join(lines))[:SLACK_TEXT_LIMIT]}})
     element = {"type": "plain_text_input", "multiline": True, "max_length": 3000}
@@ -28,8 +33,10 @@ def reply_text(view: dict) -> str:
     return view["state"]["values"][REPLY_BLOCK]["value"].get("value") or ""
 
 
-def report_message(markdown: str) -> dict:
-    """The report as a Slack message; long reports are cut, with the API's
-    full Markdown and CSV a command away."""
+def report_message(report: dict, lang: str) -> dict:
+    """The report (``handlers.report.hearing_report``) as a Slack message,
+    replies and names escaped; long reports are cut, with the API's full
+    Markdown and CSV a command away."""
+    markdown = to_markdown(escaped(report), lang)
     text = markdown if len(markdown) <= SLACK_TEXT_LIMIT else markdown[:SLACK_TEXT_LIMIT] + "\n…"
     return section([text])

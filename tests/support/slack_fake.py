@@ -5,6 +5,14 @@ It records every call, answers the methods kkr-bot uses, and can be told to
 rate-limit (429 with ``Retry-After``), to fail, or to be down (HTTP 503).
 ``/response/<id>`` stands in for a slash command's or action's
 ``response_url``.
+
+Posted messages are kept per channel (a DM to ``U…`` lands in ``D…``) with
+their ``metadata``, and ``conversations.open`` / ``conversations.history``
+answer from them the way Slack does: newest first, ``oldest`` (exclusive),
+``limit`` and ``cursor``, metadata only with ``include_all_metadata``.
+``post_delay`` makes ``chat.postMessage`` wait that many seconds *after* it
+has recorded the message and before it answers: a sender killed in that
+window has posted without learning it.
 """
 
 from __future__ import annotations
@@ -28,6 +36,8 @@ class FakeSlack:
         self.scripted: dict[str, list[tuple[int, dict, dict]]] = defaultdict(list)
         self.rate_per_second: float | None = None
         self.down = False
+        self.post_delay = 0.0
+        self.messages: dict[str, list[dict]] = defaultdict(list)  # channel → messages, oldest first
         self._lock = threading.Lock()
         self._window: list[float] = []
         self._ts = 0
@@ -59,6 +69,16 @@ class FakeSlack:
         with self._lock:
             return sum(name == method for name, _params, _status in self.calls)
 
+    def in_channel(self, channel: str) -> list[dict]:
+        """The messages posted to ``channel`` (``D…`` for a DM), oldest first."""
+        with self._lock:
+            return list(self.messages[channel])
+
+    def posted(self) -> int:
+        """How many messages were posted, answered or not."""
+        with self._lock:
+            return sum(len(found) for found in self.messages.values())
+
     def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[dict]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -80,7 +100,10 @@ class FakeSlack:
                 self.calls.append((method, params, status))
             if status == 503:
                 return "Service Unavailable", 503
-            return jsonify(body or self._answer(method, params)), status, headers
+            answer = body or self._answer(method, params)
+            if method == "chat.postMessage" and status == 200:
+                time.sleep(self.post_delay)
+            return jsonify(answer), status, headers
 
         @app.post("/response/<path:name>")
         def response_url(name):
@@ -113,22 +136,53 @@ class FakeSlack:
             email = self.emails_by_user.get(params.get("user", ""), "")
             return {"ok": True, "user": {"id": params.get("user"), "profile": {"email": email}}}
         if method in ("chat.postMessage", "chat.update"):
+            channel = _dm(params.get("channel", ""))
+            message = {"type": "message", "user": "UBOT", "bot_id": "BBOT", "text": params.get("text"),
+                       "blocks": _blocks(params)}
+            if params.get("metadata"):
+                message["metadata"] = _json(params["metadata"])
             with self._lock:
-                self._ts += 1
-                ts = f"1700000000.{self._ts:06d}"
-            channel = params.get("channel", "")
-            return {"ok": True, "channel": "D" + channel[1:] if channel.startswith("U") else channel, "ts": ts,
-                    "message": {"text": params.get("text"), "blocks": _blocks(params)}}
+                # Slack's ts: seconds since the epoch, unique in a channel.
+                self._ts = max(self._ts + 1, int(time.time() * 1_000_000))
+                message["ts"] = f"{self._ts // 1_000_000}.{self._ts % 1_000_000:06d}"
+                if method == "chat.postMessage":
+                    self.messages[channel].append(message)
+            return {"ok": True, "channel": channel, "ts": message["ts"], "message": message}
+        if method == "conversations.open":
+            user = str(params.get("users", "")).split(",")[0]
+            return {"ok": True, "channel": {"id": _dm(user)}}
+        if method == "conversations.history":
+            return self._history(params)
         if method == "apps.connections.open":
             return {"ok": True, "url": self.socket_url} if self.socket_url else {"ok": False, "error": "not_allowed"}
         if method == "views.open":
             return {"ok": True, "view": {"id": "V123", **(params.get("view") or {})}}
         return {"ok": True}
 
+    def _history(self, params: dict) -> dict:
+        oldest = float(params.get("oldest") or 0)
+        limit, start = int(params.get("limit") or 100), int(params.get("cursor") or 0)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        with self._lock:
+            found = [m for m in reversed(self.messages[params.get("channel", "")]) if float(m["ts"]) > oldest]
+        page = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+                for m in found[start:start + limit]]
+        more = start + limit < len(found)
+        return {"ok": True, "messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+
+def _dm(channel: str) -> str:
+    """The DM channel of a user ID; any other channel as it is."""
+    return "D" + channel[1:] if channel.startswith("U") else channel
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value
+
 
 def _blocks(params: dict):
-    blocks = params.get("blocks")
-    return json.loads(blocks) if isinstance(blocks, str) else blocks
+    return _json(params.get("blocks"))
 
 
 @contextmanager
