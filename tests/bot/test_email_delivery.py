@@ -14,7 +14,8 @@ from bot.channels import OutboxChannel
 from bot.dispatch import Dispatcher
 from bot.web import create_web_app
 from data import Store
-from handlers.broadcasts import create_broadcast
+from handlers.broadcasts import create_broadcast, part_of
+from handlers.directory import DIRECTORY
 from handlers.directory_admin import set_municipality_contact, set_region_contact
 from handlers.seeding import seed_directory
 from handlers.tokens import create_token
@@ -233,3 +234,22 @@ def test_message_ids_differ_between_installations(tmp_path):
         ids.append(outbox_messages(tmp_path / name / "outbox")["broadcast-1-delivery-1.eml"]["Message-ID"])
     assert ids[0].startswith("<kkrbot.b1.d1.") and ids[1].startswith("<kkrbot.b1.d1.")
     assert ids[0] != ids[1]
+
+
+def test_a_line_break_stored_before_it_was_refused_does_not_stop_the_mail(store, tmp_path):
+    """Names and titles stored before control characters were refused are
+    sent on one line, instead of failing every retry."""
+    with store.write(DIRECTORY) as tx:
+        mia = tx.find("contacts", role="kkr", region="1083")[0]
+        tx.update("contacts", mia["id"], {"name": "Mia\r\nBcc: spy@attacker.example"})
+    status, _ = create_broadcast(store, HEARING, by="Anne Nakano", now=NOW)
+    with store.write(part_of(status["id"])) as tx:
+        tx.update("broadcast", 1, {"title": "Høring\nBcc: spy@attacker.example"})
+    Dispatcher(store, lambda: NOW, outbox=OutboxChannel(tmp_path / "outbox", "kkr-bot@rkkp.dk",
+                                                        "https://kkr.rkkp.dk", "da")).drain()
+    messages = outbox_messages(tmp_path / "outbox")
+    mia = next(m for m in messages.values() if "mima@haderslev.dk" in str(m["To"]))
+    assert len(messages) == 5 and mia["Bcc"] is None
+    assert [(a.display_name, a.addr_spec) for a in mia["To"].addresses] == [
+        ("Mia Bcc: spy@attacker.example", "mima@haderslev.dk")]
+    assert mia["Subject"] == "[RKKP DHRD] Høring: Høring Bcc: spy@attacker.example"
