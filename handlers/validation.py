@@ -26,8 +26,8 @@ def is_control(char: str) -> bool:
 def clean_text(value: str, field: str, multiline: bool = False) -> str:
     """``value`` NFC-normalised (a decomposed "Å" typed on a Mac is stored
     as the one character) and stripped; ``Invalid`` naming ``field`` if it
-    holds a control character.  A ``multiline`` text keeps its line breaks,
-    Windows' and old Macs' as "\n"; every other field is one line."""
+    holds a control character.  A ``multiline`` text keeps its line breaks
+    (Windows' CR LF and old Macs' CR become LF); every other field is one line."""
     text = unicodedata.normalize("NFC", value)
     if multiline:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
