@@ -8,6 +8,7 @@ from handlers.errors import Invalid
 
 bp = Blueprint("hearings", __name__, url_prefix="/api/hearings")
 FORMATS = {"json", "md", "csv"}
+EXCEL = {"1": True, "true": True, "0": False, "false": False}
 
 
 @bp.post("/<int:broadcast_id>/replies")
@@ -28,11 +29,15 @@ def get_report(broadcast_id):
     wanted = request.args.get("format", "json")
     if wanted not in FORMATS:
         raise Invalid("report.format", format=wanted, formats=", ".join(sorted(FORMATS)), extra={"field": "format"})
+    excel = EXCEL.get(request.args.get("excel", "0"))
+    if excel is None:
+        raise Invalid("report.excel", value=request.args["excel"], extra={"field": "excel"})
     found = report.hearing_report(store(), broadcast_id)
     if wanted == "md":
-        return Response(report.to_markdown(found, current_app.config["LANG"]), mimetype="text/markdown")
+        return Response(report.to_markdown(report.markdown_safe(found), current_app.config["LANG"]),
+                        mimetype="text/markdown")
     if wanted == "csv":
-        return Response(report.to_csv(found), mimetype="text/csv",
+        return Response(report.to_csv(found, excel=excel), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename=hearing-{broadcast_id}.csv"})
     return jsonify(found)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from api.config import Settings
 from data import Store
-from handlers import directory_csv, tokens
-from handlers.errors import KkrError
+from handlers import directory_csv, spreadsheet, tokens
+from handlers.errors import Invalid, KkrError
 from handlers.i18n import t
 from handlers.seeding import seed_directory
 
@@ -60,6 +60,7 @@ def parser() -> argparse.ArgumentParser:
     load.set_defaults(run=run_import)
     dump = folder.add_parser("export", help="write every contact as CSV (to a file or standard output)")
     dump.add_argument("file", type=Path, nargs="?")
+    dump.add_argument("--excel", action="store_true", help="';' and a byte-order mark, for Danish Excel")
     dump.set_defaults(run=run_export)
     forget = folder.add_parser("forget", help="erase a person: contact data removed, history pseudonymised")
     forget.add_argument("email")
@@ -134,7 +135,11 @@ def run_token_list(args, settings: Settings) -> int:
 
 
 def run_import(args, settings: Settings) -> int:
-    text = args.file.read_text(encoding="utf-8-sig")
+    try:
+        data = args.file.read_bytes()
+    except OSError as error:
+        raise Invalid("cli.file_unreadable", file=str(args.file), reason=error.strerror or str(error)) from None
+    text = spreadsheet.decode(data, str(args.file))
     result = directory_csv.import_csv(open_store(settings), text, now(), by="csv:" + args.file.name,
                                       lang=settings.lang)
     print(", ".join(f"{name}: {count}" for name, count in result.to_dict().items()))
@@ -151,11 +156,17 @@ def run_forget(args, settings: Settings) -> int:
 
 
 def run_export(args, settings: Settings) -> int:
-    text = directory_csv.export_csv(open_store(settings))
-    if args.file:
-        args.file.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    data = directory_csv.export_csv(open_store(settings), excel=args.excel).encode("utf-8")
+    if not args.file:
+        sys.stdout.flush()
+        # Bytes, so the file is UTF-8 whatever the terminal's encoding.
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return 0
+    try:
+        args.file.write_bytes(data)
+    except OSError as error:
+        raise Invalid("cli.file_unwritable", file=str(args.file), reason=error.strerror or str(error)) from None
     return 0
 
 

@@ -3,12 +3,14 @@ or (development, no SMTP) an ``.eml`` file in an outbox folder."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import smtplib
 import threading
 import time
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -18,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from bot.render import deliveries as render
 from handlers.clock import parse
 from handlers.deliveries import Outgoing
+from handlers.validation import one_line
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +112,9 @@ class MailChannel:
                 smtp.ehlo()
             if self.url.username:
                 smtp.login(unquote(self.url.username), unquote(self.url.password or ""))
-            smtp.send_message(message)
+            # The envelope is the one recipient, never what the headers say.
+            smtp.send_message(message, from_addr=message["From"].addresses[0].addr_spec,
+                              to_addrs=[item.recipient["email"]])
         return {"message_id": message["Message-ID"]}
 
 
@@ -128,11 +133,25 @@ class OutboxChannel:
 
 
 def email_message(item: Outgoing, sender: str, public_url: str, lang: str) -> EmailMessage:
+    """The e-mail of a delivery.  Address headers are built as
+    ``Address`` objects, never pasted together as text, so a name with
+    quotes or commas stays one display name and cannot add a recipient."""
     subject, body = render.email_text(item, public_url.rstrip("/"), lang)
+    name, addr = parseaddr(sender)
+    sender_address = Address(one_line(name), addr_spec=addr or sender)
     message = EmailMessage()
-    message["From"] = sender
-    message["To"] = f'"{item.recipient["name"]}" <{item.recipient["email"]}>'
-    message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain=(sender.rpartition("@")[2] or "localhost"))
+    message["From"] = sender_address
+    message["To"] = Address(one_line(item.recipient["name"] or ""), addr_spec=item.recipient["email"])
+    message["Subject"] = one_line(subject)
+    message["Message-ID"] = message_id(item, sender_address.domain)
     message.set_content(body)
     return message
+
+
+def message_id(item: Outgoing, domain: str) -> str:
+    """The same for every attempt at a delivery, so that a resend after a
+    crash or a failed attempt is recognisably the same mail.  The hash of
+    the delivery's link token (an HMAC under the store's own secret) tells
+    two installations' "broadcast 1, delivery 1" apart without revealing it."""
+    seal = hashlib.sha256(item.ack_token.encode("ascii")).hexdigest()[:12]
+    return f"<kkrbot.b{item.broadcast_id}.d{item.delivery_id}.{seal}@{domain or 'localhost'}>"

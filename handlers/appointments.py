@@ -36,7 +36,7 @@ def open_request(store, code: str, raw: dict, now: datetime, by: str, creator: d
         raise Invalid("appointment.seats", extra={"field": "representatives"})
     if not isinstance(chair, bool):
         raise Invalid("appointment.chair", extra={"field": "chair"})
-    fields = text_fields(raw, REQUEST_FIELDS, required=("disease_area",))
+    fields = text_fields(raw, REQUEST_FIELDS, required=("disease_area",), multiline=("competencies",))
     with store.read(steering.DATABASES) as view:
         db = steering.database(view, code)
     with store.read(directory.DIRECTORY) as view:

@@ -28,7 +28,7 @@ def part_of(broadcast_id: int) -> str:
 
 def broadcast_fields(raw: dict, today: date) -> dict:
     """The checked fields of a new broadcast, or ``Invalid`` naming the field."""
-    fields = text_fields(raw, FIELDS, LIMITS, required=("kind", "database", "title"))
+    fields = text_fields(raw, FIELDS, LIMITS, required=("kind", "database", "title"), multiline=("body",))
     if fields["kind"] not in KINDS:
         raise Invalid("broadcast.kind", kind=fields["kind"], kinds=", ".join(KINDS), extra={"field": "kind"})
     fields["database"] = fields["database"].upper()

@@ -6,7 +6,10 @@ then the person.  A row with an empty name and e-mail clears the place's
 contact.  The file is checked whole before anything is written: one bad row
 is reported with its line number and nothing of the file is stored.
 
-Excel in Denmark saves CSV with ``;`` and a byte-order mark; both are read.
+Excel in Denmark saves CSV with ``;`` and a byte-order mark; both are read
+(the file's encoding: ``spreadsheet.decode``), and ``export_csv(excel=True)``
+writes them.  Exported cells cannot start a formula (``spreadsheet.to_cell``);
+the quote that prevents it is taken off again on import.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from datetime import datetime
 from handlers.directory import DIRECTORY, resolve
 from handlers.directory_admin import ROLES, place_contact, record_changes
 from handlers.errors import Invalid, KkrError
+from handlers.spreadsheet import from_cell, write_csv
 from handlers.validation import PERSON_FIELDS, normal_email, person_fields
 
 COLUMNS = ("role", "place", "name", "title", "email", "phone", "slack_id", "organisation")
@@ -54,18 +58,15 @@ def import_csv(store, text: str, now: datetime, by: str = "", lang: str = "da") 
     return result
 
 
-def export_csv(store) -> str:
-    """Every contact of the directory as CSV in the import format."""
+def export_csv(store, excel: bool = False) -> str:
+    """Every contact of the directory as CSV in the import format; ``excel``:
+    with ``;`` and a byte-order mark, for Danish Excel."""
     with store.read(DIRECTORY) as view:
         docs = [d for d in view.all("contacts") if d.get("role") in ROLES]
     docs.sort(key=lambda d: (ROLES.index(d["role"]), d.get("region") or d.get("municipality") or ""))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for doc in docs:
-        place = doc.get("region") or doc.get("municipality") or ""
-        writer.writerow([doc["role"], place, *(doc.get(name) or "" for name in COLUMNS[2:])])
-    return out.getvalue()
+    rows = [[doc["role"], doc.get("region") or doc.get("municipality") or "",
+             *(doc.get(name) or "" for name in COLUMNS[2:])] for doc in docs]
+    return write_csv([COLUMNS, *rows], excel=excel)
 
 
 def _rows(text: str) -> list[tuple[int, dict]]:
@@ -80,10 +81,14 @@ def _rows(text: str) -> list[tuple[int, dict]]:
                       extra={"errors": [{"line": 1, "error": "missing columns: " + ", ".join(missing)}]})
     reader.fieldnames = header
     rows = []
-    for row in reader:
-        if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
-            continue
-        rows.append((reader.line_num, row))
+    try:
+        for row in reader:
+            if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
+                continue
+            rows.append((reader.line_num, {k: from_cell(v) if isinstance(v, str) else v for k, v in row.items()}))
+    except csv.Error as error:
+        raise Invalid("csv.unreadable", line=reader.line_num, detail=str(error),
+                      extra={"errors": [{"line": reader.line_num, "error": str(error)}]}) from None
     return rows
 
 

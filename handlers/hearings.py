@@ -14,6 +14,7 @@ from handlers import audit, directory
 from handlers.broadcasts import INDEX, is_notice, new_delivery, part_of
 from handlers.clock import stamp
 from handlers.errors import Conflict, Forbidden, Invalid, NotFound
+from handlers.validation import clean_text
 
 MAX_TEXT = 20_000
 
@@ -139,8 +140,9 @@ def _open_hearing(tx, broadcast_id: int) -> dict:
 
 
 def _text(text, field: str = "text") -> str:
-    if not isinstance(text, str) or not text.strip():
+    text = clean_text(text, field, multiline=True) if isinstance(text, str) else ""
+    if not text:
         raise Invalid("invalid.required", field=field, extra={"field": field})
     if len(text) > MAX_TEXT:
         raise Invalid("invalid.too_long", field=field, limit=MAX_TEXT, extra={"field": field})
-    return text.strip()
+    return text

@@ -4,13 +4,14 @@ Markdown or CSV."""
 
 from __future__ import annotations
 
-import csv
-import io
+import html
+import re
 
 from handlers import broadcasts, hearings
 from handlers.directory import DIRECTORY
 from handlers.errors import Conflict
 from handlers.i18n import t
+from handlers.spreadsheet import write_csv
 
 CSV_COLUMNS = ("region_code", "region", "municipality_code", "municipality", "level", "status", "by", "at", "late",
                "text")
@@ -58,6 +59,34 @@ def _reply(reply: dict) -> dict:
     return {k: reply[k] for k in ("text", "by", "at", "late")}
 
 
+# Marks that format text wherever they stand, and the starts of a line that
+# make it a heading, a list item, a setext underline or a rule.
+_MD_MARKS = re.compile(r"([\\`*_\[\]|~])")
+_MD_LINE_START = re.compile(r"^([ \t]*)([#+=-]|\d+(?=[.)]))", re.MULTILINE)
+
+
+def markdown_text(text: str) -> str:
+    """What someone typed, as Markdown that shows it literally: ``<``, ``>``
+    and ``&`` as HTML entities (no tag or script gets through), the marks of
+    emphasis, code, links and tables backslash-escaped, and a line that
+    would start a heading or a list escaped at its start."""
+    text = _MD_MARKS.sub(r"\\\1", html.escape(text, quote=False))
+    return _MD_LINE_START.sub(lambda m: m[1] + (m[2] + "\\" if m[2].isdigit() else "\\" + m[2]), text)
+
+
+def markdown_safe(value):
+    """A copy of the report (or any part of it) with every string in it
+    through ``markdown_text``: what ``to_markdown`` is given for a Markdown
+    file, so that user text stays text and our own formatting stays ours."""
+    if isinstance(value, str):
+        return markdown_text(value)
+    if isinstance(value, dict):
+        return {key: markdown_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [markdown_safe(item) for item in value]
+    return value
+
+
 def to_markdown(report: dict, lang: str) -> str:
     h = report["hearing"]
     out = [f"# {t('report.title', lang, database=h['database'], title=h['title'])}", "",
@@ -84,19 +113,19 @@ def _md_reply(reply: dict, lang: str) -> str:
     return f"{t('report.by', lang, by=reply['by'], at=reply['at'])}{late}\n\n{quoted}"
 
 
-def to_csv(report: dict) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
+def to_csv(report: dict, excel: bool = False) -> str:
+    """The report as CSV, one row per reply or missing reply; cells cannot
+    start a formula (``spreadsheet.to_cell``); ``excel``: Danish Excel's dialect."""
+    rows = []
     for region in report["regions"]:
         base = {"region_code": region["region"]["code"], "region": region["region"]["name"]}
-        writer.writerow({**base, "level": "regional", **_csv_reply(region["reply"])})
+        rows.append({**base, "level": "regional", **_csv_reply(region["reply"])})
         for item in region["municipal_replies"]:
-            writer.writerow({**base, "municipality_code": item["municipality"]["code"],
-                             "municipality": item["municipality"]["name"], "level": "municipal", **_csv_reply(item)})
+            rows.append({**base, "municipality_code": item["municipality"]["code"],
+                         "municipality": item["municipality"]["name"], "level": "municipal", **_csv_reply(item)})
         for name in region["municipalities_without_reply"]:
-            writer.writerow({**base, "municipality": name, "level": "municipal", "status": "no_reply"})
-    return out.getvalue()
+            rows.append({**base, "municipality": name, "level": "municipal", "status": "no_reply"})
+    return write_csv([CSV_COLUMNS, *([row.get(name, "") for name in CSV_COLUMNS] for row in rows)], excel=excel)
 
 
 def _csv_reply(reply: dict | None) -> dict:

@@ -15,6 +15,7 @@ from data.seed import load_seed
 from handlers import audit, directory
 from handlers.clock import stamp
 from handlers.errors import Invalid, NotFound
+from handlers.validation import clean_text
 
 DATABASES = "databases"
 SEATS = 5
@@ -76,9 +77,10 @@ def set_justification(store, code: str, text: str | None, now: datetime, by: str
     """The database's justification to KL for fewer than 5 representatives."""
     if text is not None and (not isinstance(text, str) or len(text) > 5000):
         raise Invalid("invalid.text", field="justification", extra={"field": "justification"})
+    text = clean_text(text or "", "justification", multiline=True) or None
     with store.write(DATABASES) as tx:
         found = database(tx, code)
-        tx.update("databases", found["id"], {"justification": (text or "").strip() or None})
+        tx.update("databases", found["id"], {"justification": text})
     audit.record(store, by, "justification", f"database:{found['code']}", now, new=text)
     return roster(store, code)
 

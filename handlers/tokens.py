@@ -13,6 +13,7 @@ from datetime import datetime
 
 from handlers import audit
 from handlers.errors import Forbidden, Invalid, NotFound, Unauthorized
+from handlers.validation import clean_text
 
 AUTH = "auth"
 ROLES = ("reader", "consultant", "admin")
@@ -41,11 +42,12 @@ def create_token(store, role: str, name: str, now: datetime, expires_at: datetim
     """A new token for ``role``; returns the token (shown once) and its record."""
     if role not in ROLES:
         raise Invalid("invalid.role", role=role, roles=", ".join(ROLES))
-    if not name or not name.strip():
+    name = clean_text(name or "", "name")
+    if not name:
         raise Invalid("invalid.required", field="name")
     token = PREFIX + secrets.token_urlsafe(32)
     record = {
-        "name": name.strip(), "role": role, "hash": digest(token),
+        "name": name, "role": role, "hash": digest(token),
         "created_at": now.isoformat(),
         "expires_at": expires_at.isoformat() if expires_at else None,
         "revoked_at": None,

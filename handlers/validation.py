@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -11,6 +12,37 @@ from handlers.errors import Invalid
 PERSON_FIELDS = ("name", "email", "title", "phone", "slack_id", "organisation")
 MAX_TEXT = 200
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+# Controls (Cc: NUL, TAB, CR, LF, ESC ...), format characters (Cf: bidi
+# overrides, zero-width characters), line and paragraph separators (Zl, Zp)
+# and lone surrogates (Cs).  In a one-line field a line break would split an
+# e-mail header or a CSV row; the others hide or reorder what people read.
+_CONTROL_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+
+
+def is_control(char: str) -> bool:
+    return unicodedata.category(char) in _CONTROL_CATEGORIES
+
+
+def clean_text(value: str, field: str, multiline: bool = False) -> str:
+    """``value`` NFC-normalised (a decomposed "Å" typed on a Mac is stored
+    as the one character) and stripped; ``Invalid`` naming ``field`` if it
+    holds a control character.  A ``multiline`` text keeps its line breaks
+    (Windows' CR LF and old Macs' CR become LF); every other field is one line."""
+    text = unicodedata.normalize("NFC", value)
+    if multiline:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.strip()
+    bad = next((c for c in text if is_control(c) and not (multiline and c == "\n")), None)
+    if bad is not None:
+        raise Invalid("invalid.control_text" if multiline else "invalid.control_line", field=field,
+                      char=f"U+{ord(bad):04X}", extra={"field": field})
+    return text
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters and line breaks as single spaces:
+    for an e-mail header built from text stored before it was checked."""
+    return " ".join("".join(" " if is_control(c) else c for c in text).split())
 
 
 def normal_email(value: str, field: str = "email") -> str:
@@ -44,10 +76,11 @@ def normal_phone(value: str, field: str = "phone") -> str:
 
 
 def text_fields(raw: dict, names: tuple[str, ...], limits: dict[str, int] | None = None,
-                required: tuple[str, ...] = ()) -> dict:
-    """``raw``'s text fields, stripped, with None for empty ones; or
-    ``Invalid`` naming the first field that is wrong.  Unknown fields are
-    refused, not ignored, so that a typo in a field name is noticed."""
+                required: tuple[str, ...] = (), multiline: tuple[str, ...] = ()) -> dict:
+    """``raw``'s text fields, cleaned (``clean_text``), with None for empty
+    ones; or ``Invalid`` naming the first field that is wrong.  Fields are
+    one line unless named in ``multiline``.  Unknown fields are refused, not
+    ignored, so that a typo in a field name is noticed."""
     if not isinstance(raw, dict):
         raise Invalid("invalid.object")
     unknown = sorted(set(raw) - set(names))
@@ -58,7 +91,7 @@ def text_fields(raw: dict, names: tuple[str, ...], limits: dict[str, int] | None
         value = raw.get(name)
         if value is not None and not isinstance(value, str):
             raise Invalid("invalid.text", field=name, extra={"field": name})
-        fields[name] = (value or "").strip() or None
+        fields[name] = clean_text(value or "", name, multiline=name in multiline) or None
         limit = (limits or {}).get(name, MAX_TEXT)
         if fields[name] and len(fields[name]) > limit:
             raise Invalid("invalid.too_long", field=name, limit=limit, extra={"field": name})

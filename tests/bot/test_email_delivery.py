@@ -1,15 +1,23 @@
 """Broadcasts by e-mail through a real SMTP server, acknowledged by following
 the e-mailed link over HTTP."""
 
+import email
 import re
 import time
 from datetime import timedelta
+from email import policy
 
 import pytest
 
 from api.config import Settings
+from bot.channels import OutboxChannel
+from bot.dispatch import Dispatcher
 from bot.web import create_web_app
-from handlers.directory_admin import set_municipality_contact
+from data import Store
+from handlers.broadcasts import create_broadcast, part_of
+from handlers.directory import DIRECTORY
+from handlers.directory_admin import set_municipality_contact, set_region_contact
+from handlers.seeding import seed_directory
 from handlers.tokens import create_token
 from tests.conftest import NOW
 from tests.support.http import call
@@ -18,6 +26,8 @@ from tests.support.smtp import free_port, smtp_server
 from tests.support.waiting import wait_until
 
 AUTH = {}
+# A display name that, pasted into a header as text, would add a recipient.
+SPY = 'Pia", spy@attacker.example, "x'
 HEARING = {"kind": "hearing", "database": "DHRD", "title": "Høring over kommunale indikatorer",
            "body": "Se materialet via linket.", "link": "https://www.rkkp.dk/dhrd", "deadline": "2026-12-15"}
 
@@ -164,3 +174,82 @@ def test_idempotency_key_makes_a_retried_post_safe(running):
     running["mailbox"].wait_for(5)
     time.sleep(0.5)
     assert len(running["mailbox"].messages) == 5
+
+
+def test_a_name_with_quotes_and_commas_adds_no_recipient(running, store):
+    set_region_contact(store, "Syddanmark", {"name": SPY, "email": "pia@haderslev.dk"}, NOW)
+    call("POST", running["base"] + "/api/broadcasts", HEARING, running["auth"])
+    mailbox = running["mailbox"]
+    mailbox.wait_for(5)
+    assert all(len(recipients) == 1 for recipients in mailbox.envelopes)
+    assert "spy@attacker.example" not in str(mailbox.envelopes)
+    pia = [m for m, rcpt in zip(mailbox.messages, mailbox.envelopes, strict=True) if rcpt == ["pia@haderslev.dk"]]
+    assert len(pia) == 1
+    assert [(a.display_name, a.addr_spec) for a in pia[0]["To"].addresses] == [(SPY, "pia@haderslev.dk")]
+    assert [a.addr_spec for a in pia[0]["From"].addresses] == ["kkr-bot@localhost"]
+
+
+def outbox_messages(folder) -> dict[str, email.message.EmailMessage]:
+    return {path.name: email.message_from_bytes(path.read_bytes(), policy=policy.default)
+            for path in sorted(folder.glob("*.eml"))}
+
+
+def test_the_outbox_file_has_one_recipient_too(store, tmp_path):
+    set_region_contact(store, "Syddanmark", {"name": SPY, "email": "pia@haderslev.dk"}, NOW)
+    create_broadcast(store, HEARING, by="Anne Nakano", now=NOW)
+    outbox = OutboxChannel(tmp_path / "outbox", "RKKP <kkr-bot@rkkp.dk>", "https://kkr.rkkp.dk", "da")
+    Dispatcher(store, lambda: NOW, outbox=outbox).drain()
+    messages = outbox_messages(tmp_path / "outbox")
+    pia = [m for m in messages.values() if "pia@haderslev.dk" in str(m["To"])]
+    assert len(messages) == 5 and len(pia) == 1
+    assert [(a.display_name, a.addr_spec) for a in pia[0]["To"].addresses] == [(SPY, "pia@haderslev.dk")]
+    assert [(a.display_name, a.addr_spec) for a in pia[0]["From"].addresses] == [("RKKP", "kkr-bot@rkkp.dk")]
+
+
+def test_a_retried_delivery_keeps_its_message_id(running):
+    mailbox = running["mailbox"]
+    mailbox.defer.add("jt@viborg.dk")
+    _, body = call("POST", running["base"] + "/api/broadcasts", HEARING, running["auth"])
+    wait_until(lambda: region(running["base"], body["id"], "1082")["state"] == "failed")
+    assert "451" in region(running["base"], body["id"], "1082")["last_error"]
+
+    mailbox.defer.clear()
+    running["clock"].advance(timedelta(seconds=31))
+    running["app"].config["DISPATCHER"].kick()
+    wait_until(lambda: mailbox.to("jt@viborg.dk"))
+    first, again = mailbox.deferred[0], mailbox.to("jt@viborg.dk")[0]
+    assert again["Message-ID"] == first["Message-ID"]
+    assert re.fullmatch(rf"<kkrbot\.b{body['id']}\.d\d+\.[0-9a-f]{{12}}@localhost>", first["Message-ID"])
+    assert len({m["Message-ID"] for m in mailbox.wait_for(5)}) == 5
+
+
+def test_message_ids_differ_between_installations(tmp_path):
+    ids = []
+    for name in ("one", "two"):
+        store = Store(tmp_path / name / "kkrbot.json")
+        seed_directory(store, NOW)
+        create_broadcast(store, HEARING, by="Anne Nakano", now=NOW)
+        outbox = OutboxChannel(tmp_path / name / "outbox", "kkr-bot@rkkp.dk", "https://kkr.rkkp.dk", "da")
+        Dispatcher(store, lambda: NOW, outbox=outbox).drain()
+        ids.append(outbox_messages(tmp_path / name / "outbox")["broadcast-1-delivery-1.eml"]["Message-ID"])
+    assert ids[0].startswith("<kkrbot.b1.d1.") and ids[1].startswith("<kkrbot.b1.d1.")
+    assert ids[0] != ids[1]
+
+
+def test_a_line_break_stored_before_it_was_refused_does_not_stop_the_mail(store, tmp_path):
+    """Names and titles stored before control characters were refused are
+    sent on one line, instead of failing every retry."""
+    with store.write(DIRECTORY) as tx:
+        mia = tx.find("contacts", role="kkr", region="1083")[0]
+        tx.update("contacts", mia["id"], {"name": "Mia\r\nBcc: spy@attacker.example"})
+    status, _ = create_broadcast(store, HEARING, by="Anne Nakano", now=NOW)
+    with store.write(part_of(status["id"])) as tx:
+        tx.update("broadcast", 1, {"title": "Høring\nBcc: spy@attacker.example"})
+    Dispatcher(store, lambda: NOW, outbox=OutboxChannel(tmp_path / "outbox", "kkr-bot@rkkp.dk",
+                                                        "https://kkr.rkkp.dk", "da")).drain()
+    messages = outbox_messages(tmp_path / "outbox")
+    mia = next(m for m in messages.values() if "mima@haderslev.dk" in str(m["To"]))
+    assert len(messages) == 5 and mia["Bcc"] is None
+    assert [(a.display_name, a.addr_spec) for a in mia["To"].addresses] == [
+        ("Mia Bcc: spy@attacker.example", "mima@haderslev.dk")]
+    assert mia["Subject"] == "[RKKP DHRD] Høring: Høring Bcc: spy@attacker.example"

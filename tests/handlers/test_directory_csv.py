@@ -1,5 +1,7 @@
 """Bulk upkeep from CSV: all of a file or nothing of it."""
 
+import unicodedata
+
 import pytest
 
 from handlers import directory
@@ -64,3 +66,21 @@ def test_export_round_trips(store, tmp_path):
     assert exported.splitlines()[0] == "role,place,name,title,email,phone,slack_id,organisation"
     assert "municipal,0791,Bo Ek,Sundhedschef,bo@viborg.dk,,U0ABC123," in exported
     assert import_csv(store, exported, NOW).counts["unchanged"] == 7
+
+
+def test_control_characters_are_refused_with_their_line(store, db_path):
+    bad = (GOOD.replace("Eva Lund", "Eva \ud800Lund")
+           + 'municipal,Skive,"Sif Dahl\nBcc: x@y.dk",,sif@skive.dk,,\nmunicipal,Herning,Ib\tBo,,ib@herning.dk,,\n')
+    before = db_path.read_bytes()
+    with pytest.raises(Invalid) as raised:
+        import_csv(store, bad, NOW)
+    errors = raised.value.extra["errors"]
+    assert [e["line"] for e in errors] == [4, 7, 8]
+    assert all("»name«" in e["error"] for e in errors)
+    assert "U+D800" in errors[0]["error"] and "U+000A" in errors[1]["error"] and "U+0009" in errors[2]["error"]
+    assert db_path.read_bytes() == before
+
+
+def test_decomposed_letters_are_stored_composed(store):
+    import_csv(store, GOOD.replace("Anne Hansen", unicodedata.normalize("NFD", "Åse Ærø")), NOW)
+    assert directory.find_contact(store, "Sjælland").contact.name == "Åse Ærø"

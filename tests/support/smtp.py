@@ -14,11 +14,18 @@ from aiosmtpd.controller import Controller
 
 
 class Mailbox:
-    """The aiosmtpd handler: keeps every accepted message, parsed."""
+    """The aiosmtpd handler: keeps every accepted message, parsed, with the
+    envelope recipients it came with (``envelopes``, in the same order).
+    ``refuse`` refuses a recipient at RCPT; ``defer`` answers the DATA of a
+    message to that recipient with a temporary error, keeping the message
+    in ``deferred``."""
 
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
+        self.envelopes: list[list[str]] = []
+        self.deferred: list[email.message.EmailMessage] = []
         self.refuse: set[str] = set()
+        self.defer: set[str] = set()
         self.delay = 0.0
         self._lock = threading.Lock()
 
@@ -31,8 +38,13 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         if self.delay:
             time.sleep(self.delay)  # a slow server, on purpose blocking like a busy one
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
         with self._lock:
-            self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+            if self.defer & set(envelope.rcpt_tos):
+                self.deferred.append(message)
+                return "451 4.3.0 Try again later"
+            self.messages.append(message)
+            self.envelopes.append(list(envelope.rcpt_tos))
         return "250 Message accepted"
 
     def to(self, address: str) -> list[email.message.EmailMessage]:
