@@ -76,10 +76,11 @@ def set_justification(store, code: str, text: str | None, now: datetime, by: str
     """The database's justification to KL for fewer than 5 representatives."""
     if text is not None and (not isinstance(text, str) or len(text) > 5000):
         raise Invalid("invalid.text", field="justification", extra={"field": "justification"})
+    stored = (text or "").strip() or None
     with store.write(DATABASES) as tx:
         found = database(tx, code)
-        tx.update("databases", found["id"], {"justification": (text or "").strip() or None})
-    audit.record(store, by, "justification", f"database:{found['code']}", now, new=text)
+        tx.update("databases", found["id"], {"justification": stored})
+    audit.record(store, by, "justification", f"database:{found['code']}", now, new={"justification": stored})
     return roster(store, code)
 
 
