@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-from api import acks, audit, broadcasts, contacts, databases, errors, hearings, meta, municipalities, regions
+from api import acks, audit, broadcasts, contacts, databases, errors, headers, hearings, meta, municipalities, regions
 from api.config import Settings
 from data import Store
 from handlers.seeding import seed_directory
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, clo
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     errors.register(app)
+    app.after_request(headers.secure)
     for blueprint in (meta.bp, regions.bp, municipalities.bp, contacts.bp, broadcasts.bp, hearings.bp, audit.bp,
                       databases.bp, acks.bp):
         app.register_blueprint(blueprint)

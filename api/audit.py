@@ -17,4 +17,12 @@ def search():
     if not limit.isdigit() or not 0 < int(limit) <= 10_000:
         raise Invalid("audit.limit", extra={"field": "limit"})
     filters = {name: request.args.get(name) or None for name in FILTERS}
-    return jsonify(audit.search(store(), limit=int(limit), **filters))
+    return jsonify([_as_documented(entry) for entry in audit.search(store(), limit=int(limit), **filters)])
+
+
+def _as_documented(entry: dict) -> dict:
+    """Justification entries written before ``new`` became an object kept
+    the bare text; the trail is append-only, so they are shown as objects."""
+    if entry["action"] == "justification" and isinstance(entry.get("new"), str):
+        return {**entry, "new": {"justification": entry["new"].strip() or None}}
+    return entry

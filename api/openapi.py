@@ -20,14 +20,17 @@ def _body(schema: dict) -> dict:
 def _errors(*codes: int) -> dict:
     text = {400: "Malformed request", 401: "No or bad token", 403: "Role too low",
             404: "Not found; suggestions when a place name was not understood",
-            413: "Body too large", 422: "A value is not acceptable"}
+            413: "Body too large", 422: "A value is not acceptable (also: a place name over 200 characters)"}
     return {str(code): _json(_ref("Error"), text[code]) for code in codes}
 
 
 _NULLABLE_TEXT = {"type": "string", "nullable": True}
-_PLACE = {"name": "region", "in": "path", "required": True, "schema": {"type": "string"},
+# A place name longer than this is refused with a 422 (handlers.directory.MAX_QUERY), in a path or query
+# parameter as in a body field: a value out of range, not an unknown place.
+_PLACE_NAME = {"type": "string", "maxLength": 200}
+_PLACE = {"name": "region", "in": "path", "required": True, "schema": _PLACE_NAME,
           "description": "Region code, Danish or English name (any case, æøå or ae/oe/aa), or a municipality name"}
-_MUNI = {"name": "municipality", "in": "path", "required": True, "schema": {"type": "string"},
+_MUNI = {"name": "municipality", "in": "path", "required": True, "schema": _PLACE_NAME,
          "description": "Municipality name or code"}
 _ADMIN = [{"bearer": []}]
 
@@ -173,7 +176,7 @@ def _contact_routes(param: dict, result: str, what: str) -> dict:
                 "requestBody": _body(_ref("PersonInput")),
                 "responses": {"200": _json(_ref(result)), **_errors(400, 401, 403, 404, 413, 422)}},
         "delete": {"summary": f"Clear {what}", "security": _ADMIN,
-                   "responses": {"200": _json(_ref(result)), **_errors(401, 403, 404)}},
+                   "responses": {"200": _json(_ref(result)), **_errors(401, 403, 404, 422)}},
         "parameters": [param],
     }
 
@@ -220,8 +223,8 @@ def _steering_routes() -> dict:
             "responses": {"200": _json(obj), **_errors(400, 404, 413, 422)}}},
         "/api/databases/{code}/reporting-municipalities": {"parameters": [code], "get": {
             "summary": "Per region, the municipalities that report and those that do not",
-            "parameters": [{"name": "region", "in": "query", "schema": {"type": "string"}}],
-            "responses": {"200": _json(obj), **_errors(404)}}, "post": {
+            "parameters": [{"name": "region", "in": "query", "schema": _PLACE_NAME}],
+            "responses": {"200": _json(obj), **_errors(404, 422)}}, "post": {
             "summary": "A municipality will report; with sds_notified (a date) it is obliged to (consultant)",
             "requestBody": _body({"type": "object", "required": ["municipality"], "properties": {
                 "municipality": {"type": "string"}, "sds_notified": {"type": "string", "format": "date"}}}),
@@ -263,7 +266,7 @@ def _audit_routes() -> dict:
 def document() -> dict:
     region_contact = _contact_routes(_PLACE, "ContactAnswer", "a region's KKR contact")
     region_contact["get"] = {"summary": "Who is the KKR contact for a region or municipality",
-                             "responses": {"200": _json(_ref("ContactAnswer")), **_errors(404)}}
+                             "responses": {"200": _json(_ref("ContactAnswer")), **_errors(404, 422)}}
     return {
         "openapi": "3.0.3",
         "info": {"title": "kkr-bot API", "version": "1.0.0",
@@ -276,15 +279,15 @@ def document() -> dict:
             "/api/regions/{region}/contact": region_contact,
             "/api/municipalities": {"get": {
                 "summary": "Municipalities, optionally of one region",
-                "parameters": [{"name": "region", "in": "query", "schema": {"type": "string"}}],
-                "responses": {"200": _json({"type": "array", "items": _ref("Municipality")}), **_errors(404)}}},
+                "parameters": [{"name": "region", "in": "query", "schema": _PLACE_NAME}],
+                "responses": {"200": _json({"type": "array", "items": _ref("Municipality")}), **_errors(404, 422)}}},
             "/api/municipalities/{municipality}/contact": _contact_routes(
                 _MUNI, "Municipality", "a municipality's contact person"),
             "/api/contacts": {"get": {
                 "summary": "Contact persons",
                 "parameters": [
                     {"name": "role", "in": "query", "schema": {"type": "string", "enum": ["kkr", "municipal", "kl"]}},
-                    {"name": "region", "in": "query", "schema": {"type": "string"}}],
+                    {"name": "region", "in": "query", "schema": _PLACE_NAME}],
                 "responses": {"200": _json({"type": "array", "items": _ref("Person")}), **_errors(404, 422)}}},
             **_broadcast_routes(),
             **_hearing_routes(),

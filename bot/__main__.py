@@ -45,10 +45,10 @@ def parser() -> argparse.ArgumentParser:
     create = token.add_parser("create", help="make a token; it is printed once")
     create.add_argument("--role", required=True, choices=tokens.ROLES)
     create.add_argument("--name", required=True, help="who or what uses the token")
-    create.add_argument("--expires-days", type=int, help="valid for this many days (default: no expiry)")
+    create.add_argument("--expires-days", type=int, help="valid for this many days, 1 or more (default: no expiry)")
     create.set_defaults(run=run_token_create)
-    revoke = token.add_parser("revoke", help="revoke the tokens of a name (or one id from 'token list')")
-    revoke.add_argument("name")
+    revoke = token.add_parser("revoke", help="revoke one live token, by its name or its id from 'token list'")
+    revoke.add_argument("name", metavar="NAME_OR_ID")
     revoke.set_defaults(run=run_token_revoke)
     token.add_parser("list", help="the tokens: name, role, id, dates (never the token)").set_defaults(
         run=run_token_list)
@@ -113,6 +113,8 @@ def run_scheduler(args, settings: Settings) -> int:
 
 
 def run_token_create(args, settings: Settings) -> int:
+    if args.expires_days is not None and args.expires_days < 1:
+        raise Invalid("token.expires_days", days=args.expires_days)
     expires = now() + timedelta(days=args.expires_days) if args.expires_days else None
     token, record = tokens.create_token(open_store(settings), args.role, args.name, now(), expires)
     print(token)
@@ -121,8 +123,8 @@ def run_token_create(args, settings: Settings) -> int:
 
 
 def run_token_revoke(args, settings: Settings) -> int:
-    for record in tokens.revoke_token(open_store(settings), args.name, now()):
-        print(f"revoked {record['hash'][:12]} ({record['role']}, {record['name']})")
+    record = tokens.revoke_token(open_store(settings), args.name, now())
+    print(f"revoked {record['id']} ({record['role']}, {record['name']})")
     return 0
 
 

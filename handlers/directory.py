@@ -37,14 +37,20 @@ def _build_matcher(view) -> Matcher:
 def resolve(view, query: str, *, strict: bool = False, kinds=("region", "municipality")) -> Match:
     """The place a query means, or ``NotFound`` with suggestions.
 
-    ``strict`` refuses typo matches: a change must never land on a place the
-    user did not name exactly.
+    ``strict``, for changes, takes only a query that is a whole name, alias
+    or code (after ``fold``): no typo, and no name picked out of a longer
+    text ("Aarhus Viborg" would otherwise change Aarhus), so a change never
+    lands on a place the user did not name exactly.
     """
     if len(query) > MAX_QUERY:
         raise Invalid("directory.query_too_long", limit=MAX_QUERY, extra={"field": "query"})
     places = matcher(view)
-    match = places.resolve(query)
-    if match and match.place.kind in kinds and (match.exact or not strict):
+    if strict:
+        place = places.exact(query)
+        match = Match(place, query, exact=True) if place else None
+    else:
+        match = places.resolve(query)
+    if match and match.place.kind in kinds:
         return match
     suggestions = [p.label for p in places.suggestions(query) if p.kind in kinds]
     raise NotFound("directory.unknown_place", query=query.strip(), extra={"suggestions": suggestions})

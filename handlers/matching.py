@@ -88,7 +88,10 @@ class Matcher:
         return None
 
     def suggestions(self, query: str, limit: int = 3) -> list[Place]:
-        return [place for score, place in self.ranked(query) if score >= SUGGEST][:limit]
+        """The places named inside the query ("Aarhus Viborg" names two),
+        then those whose names are like it."""
+        found = self.named_within(query) + [place for score, place in self.ranked(query) if score >= SUGGEST]
+        return list(dict.fromkeys(found))[:limit]
 
     def ranked(self, query: str) -> list[tuple[float, Place]]:
         """Places by their best name's similarity to the query, best first."""
@@ -106,13 +109,20 @@ class Matcher:
 
     def _within(self, text: str) -> Place | None:
         """The longest name that stands as whole words inside ``text``."""
+        named = self.named_within(text)
+        return named[0] if named else None
+
+    def named_within(self, text: str) -> list[Place]:
+        """Every place whose name stands as whole words inside ``text``,
+        longest name first, then from left to right."""
         words = fold(text).split()
+        found = []
         for size in range(min(4, len(words)), 0, -1):
             for start in range(len(words) - size + 1):
                 place = self._by_key.get(" ".join(words[start:start + size]))
-                if place:
-                    return place
-        return None
+                if place and place not in found:
+                    found.append(place)
+        return found
 
 
 def _core(query: str) -> str:

@@ -81,7 +81,7 @@ def set_justification(store, code: str, text: str | None, now: datetime, by: str
     with store.write(DATABASES) as tx:
         found = database(tx, code)
         tx.update("databases", found["id"], {"justification": text})
-    audit.record(store, by, "justification", f"database:{found['code']}", now, new=text)
+    audit.record(store, by, "justification", f"database:{found['code']}", now, new={"justification": text})
     return roster(store, code)
 
 

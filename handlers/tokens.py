@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from handlers import audit
-from handlers.errors import Forbidden, Invalid, NotFound, Unauthorized
+from handlers.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from handlers.validation import clean_text
 
 AUTH = "auth"
 ROLES = ("reader", "consultant", "admin")
 PREFIX = "kkr_"
+ID_LENGTH = 12  # the start of the hash that names a token in lists and the audit trail
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,19 @@ def digest(token: str) -> str:
 
 def create_token(store, role: str, name: str, now: datetime, expires_at: datetime | None = None,
                  by: str = "cli") -> tuple[str, dict]:
-    """A new token for ``role``; returns the token (shown once) and its record."""
+    """A new token for ``role``; returns the token (shown once) and its record.
+
+    The name must not be that of another live token, so that a name in the
+    audit trail and in ``revoke_token`` means one token; an expiry must lie
+    in the future (one in the past would make a token that never works).
+    """
     if role not in ROLES:
         raise Invalid("invalid.role", role=role, roles=", ".join(ROLES))
     name = clean_text(name or "", "name")
     if not name:
         raise Invalid("invalid.required", field="name")
+    if expires_at is not None and expires_at <= now:
+        raise Invalid("token.expiry_past", field="expires_at")
     token = PREFIX + secrets.token_urlsafe(32)
     record = {
         "name": name, "role": role, "hash": digest(token),
@@ -53,9 +61,17 @@ def create_token(store, role: str, name: str, now: datetime, expires_at: datetim
         "revoked_at": None,
     }
     with store.write(AUTH) as tx:
+        if any(r["name"] == record["name"] for r in _live(tx, now)):
+            raise Conflict("token.name_taken", name=record["name"])
         record = tx.insert("tokens", record)
     audit.record(store, by, "token_create", f"token:{record['hash'][:12]}", now, role=role, name=record["name"])
     return token, record
+
+
+def _live(view, now: datetime) -> list[dict]:
+    """The tokens neither revoked nor expired."""
+    return [r for r in view.all("tokens") if not r.get("revoked_at")
+            and not (r.get("expires_at") and datetime.fromisoformat(r["expires_at"]) <= now)]
 
 
 def authenticate(store, token: str | None, now: datetime) -> Caller:
@@ -72,26 +88,33 @@ def authenticate(store, token: str | None, now: datetime) -> Caller:
     return Caller(record["name"], record["role"])
 
 
-def revoke_token(store, name_or_prefix: str, now: datetime, by: str = "cli") -> list[dict]:
-    """Revoke every live token of that name (or whose hash starts with the
-    given prefix, as ``list_tokens`` shows it); return what was revoked."""
-    wanted = (name_or_prefix or "").strip()
+def revoke_token(store, name_or_id: str, now: datetime, by: str = "cli") -> dict:
+    """Revoke the one live token of that name or id (as ``list_tokens``
+    shows it) and return it as listed; ``NotFound`` if there is none and
+    ``Conflict`` if the words designate several, so nothing is revoked by
+    surprise."""
+    wanted = (name_or_id or "").strip()
     if not wanted:
         raise Invalid("invalid.required", field="name")
     with store.write(AUTH) as tx:
-        found = [r for r in tx.all("tokens") if not r.get("revoked_at")
-                 and (r["name"] == wanted or (len(wanted) >= 8 and r["hash"].startswith(wanted)))]
-        for record in found:
-            tx.update("tokens", record["id"], {"revoked_at": now.isoformat()})
-    if not found:
-        raise NotFound("token.not_found", name=wanted)
-    for record in found:
-        audit.record(store, by, "token_revoke", f"token:{record['hash'][:12]}", now, name=record["name"])
-    return found
+        found = [r for r in _live(tx, now) if wanted in (r["name"], r["hash"][:ID_LENGTH])]
+        if len(found) > 1:
+            raise Conflict("token.ambiguous", name=wanted, ids=", ".join(r["hash"][:ID_LENGTH] for r in found))
+        if not found:
+            raise NotFound("token.not_found", name=wanted)
+        tx.update("tokens", found[0]["id"], {"revoked_at": now.isoformat()})
+    record = {**found[0], "revoked_at": now.isoformat()}
+    audit.record(store, by, "token_revoke", f"token:{record['hash'][:12]}", now, name=record["name"])
+    return _listed(record)
 
 
 def list_tokens(store) -> list[dict]:
     """Every token's name, role, dates and the start of its hash (never the token)."""
     with store.read(AUTH) as view:
-        return [{"name": r["name"], "role": r["role"], "id": r["hash"][:12], "created_at": r["created_at"],
-                 "expires_at": r.get("expires_at"), "revoked_at": r.get("revoked_at")} for r in view.all("tokens")]
+        return [_listed(r) for r in view.all("tokens")]
+
+
+def _listed(record: dict) -> dict:
+    return {"name": record["name"], "role": record["role"], "id": record["hash"][:ID_LENGTH],
+            "created_at": record["created_at"], "expires_at": record.get("expires_at"),
+            "revoked_at": record.get("revoked_at")}

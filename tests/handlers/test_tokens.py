@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 
 from data import Store
-from handlers.errors import Forbidden, Invalid, NotFound, Unauthorized
-from handlers.tokens import authenticate, create_token, digest
+from handlers.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from handlers.tokens import authenticate, create_token, digest, list_tokens, revoke_token
 from tests.conftest import NOW
 
 
@@ -48,11 +48,9 @@ def test_tokens_survive_a_new_store_object(store, db_path):
 
 
 def test_revoked_tokens_are_refused(store):
-    from handlers.tokens import list_tokens, revoke_token
-
     token, _ = create_token(store, "admin", "Old laptop", NOW)
     keep, _ = create_token(store, "admin", "New laptop", NOW)
-    assert [r["name"] for r in revoke_token(store, "Old laptop", NOW)] == ["Old laptop"]
+    assert revoke_token(store, "Old laptop", NOW)["name"] == "Old laptop"
     with pytest.raises(Unauthorized):
         authenticate(store, token, NOW)
     assert authenticate(store, keep, NOW).name == "New laptop"
@@ -61,3 +59,43 @@ def test_revoked_tokens_are_refused(store):
     assert all(token not in str(r) and keep not in str(r) for r in listed.values())
     with pytest.raises(NotFound):
         revoke_token(store, "Old laptop", NOW)
+
+
+def test_an_expiry_that_is_not_in_the_future_is_refused(store):
+    for expires in (NOW, NOW - timedelta(days=1)):
+        with pytest.raises(Invalid):
+            create_token(store, "admin", "A", NOW, expires_at=expires)
+    assert list_tokens(store) == []
+
+
+def test_names_are_unique_among_live_tokens(store):
+    create_token(store, "admin", "Anne", NOW, expires_at=NOW + timedelta(days=1))
+    with pytest.raises(Conflict):
+        create_token(store, "reader", "Anne", NOW)
+    assert len(list_tokens(store)) == 1
+    # Once the first has expired, the name is free again.
+    later = NOW + timedelta(days=2)
+    create_token(store, "reader", "Anne", later)
+    assert len(list_tokens(store)) == 2
+
+
+def test_revoke_designates_exactly_one_live_token(store):
+    # Two live tokens of one name, as a store from before names were unique can hold.
+    create_token(store, "admin", "Anne", NOW)
+    with store.write("auth") as tx:
+        first = tx.all("tokens")[0]
+        tx.insert("tokens", {**{k: v for k, v in first.items() if k != "id"}, "hash": "f" * 64})
+    with pytest.raises(Conflict):
+        revoke_token(store, "Anne", NOW)
+    assert all(r["revoked_at"] is None for r in list_tokens(store))
+    revoked = revoke_token(store, "f" * 12, NOW)
+    assert revoked["id"] == "f" * 12 and revoked["name"] == "Anne"
+    assert revoke_token(store, "Anne", NOW)["name"] == "Anne"
+    with pytest.raises(NotFound):
+        revoke_token(store, "Anne", NOW)
+
+
+def test_an_expired_token_is_not_live_for_revoke(store):
+    create_token(store, "admin", "Anne", NOW, expires_at=NOW + timedelta(days=1))
+    with pytest.raises(NotFound):
+        revoke_token(store, "Anne", NOW + timedelta(days=2))
