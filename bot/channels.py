@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 LOOKUP_TTL = 3600
 METADATA_EVENT = "kkr_delivery"
+UNLOOKABLE = frozenset({"missing_scope", "not_allowed_token_type", "no_permission"})
 CLOCK_SKEW = 300  # seconds looked back before the earlier try began, for clocks that differ from Slack's
 
 
@@ -84,14 +85,22 @@ class SlackChannel:
     def posted_before(self, user: str, item: Outgoing) -> dict | None:
         """The DM this delivery was posted as, if an earlier try posted it:
         the recipient's DM since that try began, read with metadata."""
-        channel = self.client.conversations_open(users=user)["channel"]["id"]
         oldest = parse(item.maybe_sent_since).timestamp() - CLOCK_SKEW
         wanted = _metadata(item)
-        for page in self.client.conversations_history(channel=channel, oldest=f"{oldest:.6f}", limit=200,
-                                                      include_all_metadata=True):
-            for message in page.get("messages", []):
-                if message.get("metadata") == wanted:
-                    return {"user": user, "channel": channel, "ts": message["ts"]}
+        try:
+            channel = self.client.conversations_open(users=user)["channel"]["id"]
+            for page in self.client.conversations_history(channel=channel, oldest=f"{oldest:.6f}", limit=200,
+                                                          include_all_metadata=True):
+                for message in page.get("messages", []):
+                    if message.get("metadata") == wanted:
+                        return {"user": user, "channel": channel, "ts": message["ts"]}
+        except SlackApiError as error:
+            # Without the scopes to look, a possible second DM beats a notice that is never delivered;
+            # any other error is retried like a failed post.
+            if error.response.get("error") not in UNLOOKABLE:
+                raise
+            log.warning("cannot look for delivery %s/%s in the DM (%s); posting it",
+                        item.broadcast_id, item.delivery_id, error.response.get("error"))
         return None
 
 

@@ -5,7 +5,7 @@ message by its metadata instead of posting it again."""
 import signal
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -63,3 +63,31 @@ def test_a_delivery_posted_before_a_kill_is_found_not_sent_again(tmp_path):
                     if (m.get("metadata") or {}).get("event_payload", {}).get("delivery_id") == delivery["id"]]
             assert same == [ref["ts"]], delivery
         assert fake.attempts("conversations.history") == 5  # the five deliveries the dead process held
+
+
+def test_a_retry_is_posted_when_the_dm_history_cannot_be_read(store, db_path):
+    """A workspace that did not grant ``im:history`` answers the look-up
+    with missing_scope; the retry must still reach the person (at worst a
+    second DM), not fail on every retry until it gives up."""
+    from api.config import Settings
+    from bot.slack import web_client
+    from bot.web import build_dispatcher
+    from tests.conftest import NOW
+    from tests.support.servers import Clock
+
+    broadcasts.create_broadcast(store, {"kind": "info", "database": "DHRD", "title": "Nyt"}, by="Anne", now=NOW)
+    with fake_slack() as fake:
+        for user, email in KKR.items():
+            fake.add_user(user, email)
+        settings = Settings(db_path=str(db_path), slack_bot_token="xoxb-test", slack_signing_secret="s",
+                            slack_api_url=fake.url + "/api/")
+        clock = Clock(NOW)
+        dispatcher = build_dispatcher(store, settings, clock, web_client(settings))
+        fake.script("chat.postMessage", 200, {"ok": False, "error": "internal_error"}, times=5)
+        assert dispatcher.run_once() == 5
+        fake.script("conversations.history", 200, {"ok": False, "error": "missing_scope"}, times=5)
+        clock.advance(timedelta(minutes=1))
+        assert dispatcher.run_once() == 5
+        with store.read(broadcasts.part_of(1)) as view:
+            assert [d["state"] for d in view.all("deliveries")] == ["sent"] * 5
+        assert fake.posted() == 5
