@@ -24,11 +24,11 @@ def add_reply(broadcast_id):
 
 @bp.get("/<int:broadcast_id>/report")
 def get_report(broadcast_id):
-    caller("consultant")
+    who = caller("consultant")
     wanted = request.args.get("format", "json")
     if wanted not in FORMATS:
         raise Invalid("report.format", format=wanted, formats=", ".join(sorted(FORMATS)), extra={"field": "format"})
-    found = report.hearing_report(store(), broadcast_id)
+    found = report.hearing_report(store(), broadcast_id, who.name, now())
     if wanted == "md":
         return Response(report.to_markdown(found, current_app.config["LANG"]), mimetype="text/markdown")
     if wanted == "csv":

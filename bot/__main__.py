@@ -151,7 +151,7 @@ def run_forget(args, settings: Settings) -> int:
 
 
 def run_export(args, settings: Settings) -> int:
-    text = directory_csv.export_csv(open_store(settings))
+    text = directory_csv.export_csv(open_store(settings), actor="cli", now=now())
     if args.file:
         args.file.write_text(text, encoding="utf-8")
     else:

@@ -47,7 +47,8 @@ def register(app: App, store, settings, clock, on_queued) -> None:
         wanted = (command.get("text") or "").strip()
         with answering(respond, lang):
             if wanted:
-                respond(**render.section(render.status_lines(broadcasts.status(store, wanted), lang)))
+                found = broadcasts.status(store, wanted, f"slack:{command.get('user_id')}", clock())
+                respond(**render.section(render.status_lines(found, lang)))
             else:
                 respond(**render.section(render.list_lines(broadcasts.list_broadcasts(store)[:10], lang)))
 

@@ -127,16 +127,19 @@ def open_ids(store) -> list[int]:
         return [b["id"] for b in view.all("broadcasts") if b.get("state") == "open"]
 
 
-def list_broadcasts(store) -> list[dict]:
-    """Every broadcast, newest first, without its deliveries."""
+def list_broadcasts(store, actor: str | None = None, now: datetime | None = None) -> list[dict]:
+    """Every broadcast, newest first, without its deliveries.  They name
+    who created them, so ``actor``'s read is recorded."""
     with store.read(INDEX) as view:
         entries = [b for b in view.all("broadcasts") if b.get("state") != "creating"]
     entries.sort(key=lambda b: b["id"], reverse=True)
+    audit.read(store, actor, "read_broadcast", "broadcasts", now)
     return [{k: v for k, v in b.items() if k != "key"} for b in entries]
 
 
-def status(store, broadcast_id) -> dict:
-    """A broadcast's fields and, per region, where its delivery stands."""
+def status(store, broadcast_id, actor: str | None = None, now: datetime | None = None) -> dict:
+    """A broadcast's fields and, per region, where its delivery stands (with
+    recipients' names and e-mails: ``actor``'s read is recorded)."""
     broadcast_id = _id(broadcast_id)
     with store.read(part_of(broadcast_id)) as view:
         broadcast = view.get("broadcast", 1)
@@ -153,6 +156,7 @@ def status(store, broadcast_id) -> dict:
     if broadcast["kind"] == "hearing":
         for row in rows:
             row.update(_replies_of(row["region"]["code"], replies, munis))
+    audit.read(store, actor, "read_broadcast", f"broadcast:{broadcast_id}", now)
     return {"id": broadcast_id, **{k: v for k, v in broadcast.items() if k != "id"}, "regions": rows}
 
 

@@ -16,6 +16,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from handlers import audit
 from handlers.directory import DIRECTORY, resolve
 from handlers.directory_admin import ROLES, place_contact, record_changes
 from handlers.errors import Invalid, KkrError
@@ -54,10 +55,13 @@ def import_csv(store, text: str, now: datetime, by: str = "", lang: str = "da") 
     return result
 
 
-def export_csv(store) -> str:
-    """Every contact of the directory as CSV in the import format."""
+def export_csv(store, actor: str | None = None, now: datetime | None = None) -> str:
+    """Every contact of the directory as CSV in the import format; the
+    export is recorded in the audit trail as ``actor``'s."""
     with store.read(DIRECTORY) as view:
         docs = [d for d in view.all("contacts") if d.get("role") in ROLES]
+    if actor:
+        audit.record(store, actor, "export_contacts", "contacts", now, count=len(docs))
     docs.sort(key=lambda d: (ROLES.index(d["role"]), d.get("region") or d.get("municipality") or ""))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

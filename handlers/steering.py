@@ -43,9 +43,10 @@ def list_databases(store) -> list[dict]:
         return [{k: v for k, v in d.items() if k != "id"} for d in view.all("databases")]
 
 
-def roster(store, code: str) -> dict:
+def roster(store, code: str, actor: str | None = None, now: datetime | None = None) -> dict:
     """The steering group's municipal members, the regions without a
-    representative, and whether the roster is complete."""
+    representative, and whether the roster is complete; ``actor``'s read of
+    the members' contact data is recorded."""
     with store.read(DATABASES) as view:
         found = database(view, code)
         members = [m for m in view.all("members") if m["database"] == found["code"]]
@@ -56,6 +57,7 @@ def roster(store, code: str) -> dict:
     gap = [name for code_, name in sorted(regions.items()) if code_ not in covered]
     chair = next((m for m in members if m["role"] == "chair"), None)
     short = len(representatives) < SEATS
+    audit.read(store, actor, "read_roster", f"database:{found['code']}", now)
     return {
         "database": {"code": found["code"], "name": found["name"]},
         "representatives": [_member(m, regions) for m in representatives],
