@@ -112,10 +112,28 @@ def new_delivery(tier: int, region: str | None, person: dict | None, fallback: b
     recipient = {k: person.get(k) for k in ("name", "email", "role", "slack_id")} if person else None
     return {"tier": tier, "region": region, "municipality": municipality, "recipient": recipient,
             "purpose": purpose, "message": message, "about": about, "fallback": fallback, "channel": None,
-            "state": "queued" if person else "failed",
-            "attempts": 0, "last_error": None if person else "no recipient", "lease_until": None,
+            "state": "queued" if reachable(recipient) else "failed",
+            "attempts": 0, "last_error": None if reachable(recipient) else "no recipient", "lease_until": None,
             "sent_at": None, "ref": None, "acknowledged_by": None, "acknowledged_at": None,
             "forwarded_at": None, "forwarded_by": None, "unreachable": []}
+
+
+def reachable(recipient: dict | None) -> bool:
+    """Whether a message can be sent to ``recipient``: not to no one, nor
+    to a person erased (whose address is now a pseudonym)."""
+    return bool(recipient and (recipient.get("slack_id") or "@" in (recipient.get("email") or "")))
+
+
+def forget(tx, person) -> dict:
+    """Erasure in a broadcast's part (or the index): the person's name and
+    address become the pseudonym throughout its history, which stays whole
+    (who acknowledged, replied, forwarded); what was still to be sent to
+    them is not sent."""
+    for delivery in tx.all("deliveries"):
+        if person.is_them(delivery.get("recipient")) and delivery["state"] in ("queued", "sending", "failed"):
+            tx.update("deliveries", delivery["id"], {"state": "failed", "last_error": "erased",
+                                                     "next_attempt_at": None, "lease_until": None})
+    return {"history": person.scrub_tables(tx)}
 
 
 def is_notice(delivery: dict) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from handlers import ack_tokens, audit
-from handlers.broadcasts import open_ids, part_of
+from handlers.broadcasts import open_ids, part_of, reachable
 from handlers.clock import parse, stamp
 from handlers.directory import DIRECTORY
 from handlers.errors import Conflict, Forbidden, NotFound
@@ -91,7 +91,7 @@ def _due_check(now: datetime, is_dead):
         state = delivery["state"]
         if state == "sending":
             return parse(delivery["lease_until"]) <= now or is_dead(delivery.get("lease_owner") or "")
-        if state in ("queued", "failed") and delivery["recipient"] and delivery["next_attempt_at"]:
+        if state in ("queued", "failed") and reachable(delivery["recipient"]) and delivery["next_attempt_at"]:
             return parse(delivery["next_attempt_at"]) <= now
         return False
 

@@ -85,6 +85,17 @@ def set_justification(store, code: str, text: str | None, now: datetime, by: str
     return roster(store, code)
 
 
+def forget(tx, person) -> dict:
+    """Erasure in the databases part: the person leaves every steering
+    group's roster (their seat shows as open, since they can no longer be
+    reached); a mention elsewhere (a justification) takes their pseudonym.
+    The appointment that put them there keeps its pseudonymised record."""
+    gone = [member for member in tx.all("members") if person.is_them(member)]
+    for member in gone:
+        tx.remove("members", member["id"])
+    return {"roster": len(gone), "history": person.scrub_tables(tx)}
+
+
 def add_member(tx, database_code: str, person: dict, now: datetime, appointment: int | None) -> dict:
     """Put an appointee on the roster (replacing a chair, if this is one)."""
     if person["role"] == "chair":
