@@ -81,7 +81,7 @@ def forward(token):
 
 
 def _page(token: str, notes: list[str] | None = None):
-    item, delivery = deliveries.by_token(store(), token)
+    item, delivery = deliveries.by_token(store(), token, now())
     lang = _lang()
     view = {
         "header": header(item.broadcast, lang),

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, jsonify, request
 
-from api.web import caller, store
+from api.web import caller, now, store
 from handlers import audit
 from handlers.errors import Invalid
 
@@ -12,12 +12,13 @@ FILTERS = ("actor", "target", "action", "since", "until")
 
 @bp.get("")
 def search():
-    caller("admin")
+    who = caller("admin")
     limit = request.args.get("limit", "1000")
     if not limit.isdigit() or not 0 < int(limit) <= 10_000:
         raise Invalid("audit.limit", extra={"field": "limit"})
     filters = {name: request.args.get(name) or None for name in FILTERS}
-    return jsonify([_as_documented(entry) for entry in audit.search(store(), limit=int(limit), **filters)])
+    found = audit.search(store(), limit=int(limit), reader=who.name, now=now(), **filters)
+    return jsonify([_as_documented(entry) for entry in found])
 
 
 def _as_documented(entry: dict) -> dict:

@@ -24,14 +24,14 @@ def create():
 
 @bp.get("")
 def list_all():
-    caller("reader")
-    return jsonify(broadcasts.list_broadcasts(store()))
+    who = caller("reader")
+    return jsonify(broadcasts.list_broadcasts(store(), who.name, now()))
 
 
 @bp.get("/<int:broadcast_id>")
 def one(broadcast_id):
-    caller("reader")
-    return jsonify(broadcasts.status(store(), broadcast_id))
+    who = caller("reader")
+    return jsonify(broadcasts.status(store(), broadcast_id, who.name, now()))
 
 
 @bp.post("/<int:broadcast_id>/forward")

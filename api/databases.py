@@ -17,8 +17,8 @@ def list_databases():
 
 @bp.get("/databases/<code>/steering-group")
 def steering_group(code):
-    caller("reader")
-    return jsonify(steering.roster(store(), code))
+    who = caller("reader")
+    return jsonify(steering.roster(store(), code, who.name, now()))
 
 
 @bp.put("/databases/<code>/justification")
@@ -52,14 +52,14 @@ def open_appointment(code):
 
 @bp.get("/appointments")
 def open_appointments():
-    caller("reader")
-    return jsonify(appointments.open_requests(store()))
+    who = caller("reader")
+    return jsonify(appointments.open_requests(store(), who.name, now()))
 
 
 @bp.get("/appointments/<int:request_id>")
 def appointment(request_id):
-    caller("reader")
-    return jsonify(appointments.status(store(), request_id))
+    who = caller("reader")
+    return jsonify(appointments.status(store(), request_id, who.name, now()))
 
 
 @bp.post("/appointments/<int:request_id>/forwarded")

@@ -25,14 +25,14 @@ def add_reply(broadcast_id):
 
 @bp.get("/<int:broadcast_id>/report")
 def get_report(broadcast_id):
-    caller("consultant")
+    who = caller("consultant")
     wanted = request.args.get("format", "json")
     if wanted not in FORMATS:
         raise Invalid("report.format", format=wanted, formats=", ".join(sorted(FORMATS)), extra={"field": "format"})
     excel = EXCEL.get(request.args.get("excel", "0"))
     if excel is None:
         raise Invalid("report.excel", value=request.args["excel"], extra={"field": "excel"})
-    found = report.hearing_report(store(), broadcast_id)
+    found = report.hearing_report(store(), broadcast_id, who.name, now())
     if wanted == "md":
         return Response(report.to_markdown(report.markdown_safe(found), current_app.config["LANG"]),
                         mimetype="text/markdown")

@@ -149,16 +149,20 @@ def run_import(args, settings: Settings) -> int:
 
 
 def run_forget(args, settings: Settings) -> int:
+    from bot.channels import forget_in_outbox, outbox_folder
     from handlers.erasure import forget
 
-    done = forget(open_store(settings), args.email, now())
-    print(f"{args.email} is now {done['pseudonym']}: {done['contacts']} contact(s) removed, "
-          f"{done['history']} history record(s) and {done['audit']} audit entries pseudonymised")
+    outbox = outbox_folder(settings.db_path)
+    done = forget(open_store(settings), args.email, now(),
+                  elsewhere={"outbox": lambda person: forget_in_outbox(outbox, person)})
+    print(f"{args.email} is now {done['pseudonym']}: {done['contacts']} contact(s) removed, {done['roster']} "
+          f"steering-group seat(s) vacated, {done['history']} history record(s) and {done['audit']} audit "
+          f"entries pseudonymised, {done['outbox']} outbox e-mail(s) deleted")
     return 0
 
 
 def run_export(args, settings: Settings) -> int:
-    data = directory_csv.export_csv(open_store(settings), excel=args.excel).encode("utf-8")
+    data = directory_csv.export_csv(open_store(settings), excel=args.excel, actor="cli", now=now()).encode("utf-8")
     if not args.file:
         sys.stdout.flush()
         # Bytes, so the file is UTF-8 whatever the terminal's encoding.

@@ -8,8 +8,10 @@ import logging
 import smtplib
 import threading
 import time
+from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.parser import BytesParser
 from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -127,6 +129,11 @@ class MailChannel:
         return {"message_id": message["Message-ID"]}
 
 
+def outbox_folder(db_path) -> Path:
+    """Where the outbox keeps its files: ``outbox/`` beside the store."""
+    return Path(db_path).parent / "outbox"
+
+
 class OutboxChannel:
     """Writes each e-mail as an ``.eml`` file, for development without SMTP."""
 
@@ -139,6 +146,27 @@ class OutboxChannel:
         path = self.folder / f"broadcast-{item.broadcast_id}-delivery-{item.delivery_id}.eml"
         path.write_bytes(bytes(message))
         return {"file": path.name, "message_id": message["Message-ID"]}
+
+
+def forget_in_outbox(folder: Path, person) -> int:
+    """Erasure: delete every outbox e-mail addressed to or mentioning the
+    forgotten person (``handlers.forgotten.Forgotten``); return how many.
+
+    Deleted, not rewritten: the outbox only stands in for an SMTP server
+    during development, the store keeps the (pseudonymised) record of each
+    delivery, and a name may hide in an encoded header or body that a
+    rewrite could miss.  Others' messages that name the person go too.
+    """
+    deleted = 0
+    for path in sorted(Path(folder).glob("*.eml")):
+        raw = path.read_bytes()
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+        texts = [raw.decode("utf-8", "replace"), *(str(value) for value in message.values()),
+                 *(part.get_content() for part in message.walk() if part.get_content_maintype() == "text")]
+        if any(person.mentions(text) for text in texts):
+            path.unlink()
+            deleted += 1
+    return deleted
 
 
 def email_message(item: Outgoing, sender: str, public_url: str, lang: str) -> EmailMessage:

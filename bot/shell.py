@@ -27,11 +27,11 @@ def answer(store, line: str, lang: str, actor: str | None = None) -> str:
         if name == "/kkr":
             reply = commands.kkr(store, rest, actor, now)
         elif name == "/rkkp-status":
-            found = broadcasts.status(store, rest) if rest.strip() else None
+            found = broadcasts.status(store, rest, actor, now) if rest.strip() else None
             return "\n".join(deliveries.status_lines(found, lang) if found
                              else deliveries.list_lines(broadcasts.list_broadcasts(store), lang))
         elif name == "/rkkp-report":
-            return report.to_markdown(report.hearing_report(store, rest), lang).rstrip()
+            return report.to_markdown(report.hearing_report(store, rest, actor, now), lang).rstrip()
         elif name.lower() in ("help", "/help", "hjælp"):
             reply = commands.kkr(store, "help", actor, now)
         elif name.startswith("/"):

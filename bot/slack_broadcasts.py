@@ -46,7 +46,8 @@ def register(app: App, store, settings, clock, on_queued) -> None:
         wanted = (command.get("text") or "").strip()
         with answering(respond, lang):
             if wanted:
-                respond(**render.status_message(broadcasts.status(store, wanted), lang))
+                found = broadcasts.status(store, wanted, f"slack:{command.get('user_id')}", clock())
+                respond(**render.status_message(found, lang))
             else:
                 respond(**render.list_message(broadcasts.list_broadcasts(store)[:10], lang))
 

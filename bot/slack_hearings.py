@@ -22,7 +22,8 @@ def register(app: App, store, settings, clock, on_queued) -> None:
         ack()
         with answering(respond, lang):
             broadcast_id, delivery_id = (int(part) for part in action["value"].split(":"))
-            context = hearings.reply_context(store, broadcast_id, delivery_id, slack_user=body["user"]["id"])
+            context = hearings.reply_context(store, broadcast_id, delivery_id, slack_user=body["user"]["id"],
+                                             now=clock())
             client.views_open(trigger_id=body["trigger_id"],
                               view=render_hearings.reply_modal(context, f"{broadcast_id}:{delivery_id}", lang))
 
@@ -43,7 +44,8 @@ def register(app: App, store, settings, clock, on_queued) -> None:
     def show_report(ack, command, respond):
         ack()
         with answering(respond, lang):
-            found = report.hearing_report(store, (command.get("text") or "").strip())
+            found = report.hearing_report(store, (command.get("text") or "").strip(),
+                                          f"slack:{command.get('user_id')}", clock())
             respond(**render_hearings.report_message(found, lang))
 
     @app.command("/rkkp-close")

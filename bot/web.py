@@ -4,13 +4,11 @@ the dispatcher that sends queued deliveries in the background."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask, request
 
 import api
 from api.config import Settings
-from bot.channels import MailChannel, OutboxChannel, SlackChannel
+from bot.channels import MailChannel, OutboxChannel, SlackChannel, outbox_folder
 from bot.dispatch import Dispatcher
 
 
@@ -37,8 +35,8 @@ def create_web_app(settings: Settings | None = None, store=None, clock=None, dis
 def build_dispatcher(store, settings: Settings, clock, client=None) -> Dispatcher:
     public_url = settings.public_url or f"http://localhost:{settings.port}"
     mail = MailChannel(settings.smtp_url, settings.mail_from, public_url, settings.lang) if settings.smtp_url else None
-    outbox = None if mail else OutboxChannel(Path(settings.db_path).parent / "outbox", settings.mail_from,
-                                             public_url, settings.lang)
+    outbox = None if mail else OutboxChannel(outbox_folder(settings.db_path), settings.mail_from, public_url,
+                                             settings.lang)
     slack = SlackChannel(client, settings.lang) if client is not None else None
     return Dispatcher(store, clock, slack=slack, mail=mail, outbox=outbox, interval=settings.dispatch_interval)
 

@@ -150,6 +150,10 @@ class View:
     def count(self, collection: str) -> int:
         return len(self._db.table(collection))
 
+    def tables(self) -> list[str]:
+        """The names of the part's collections (for erasure, which must see them all)."""
+        return sorted(self._db.tables())
+
 
 class Transaction(View):
     """Read and write access to one part, inside ``Store.write``."""

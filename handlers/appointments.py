@@ -116,7 +116,8 @@ def require_kl(store, request_id: int, slack_user: str) -> None:
         raise Forbidden("appointment.kl_only")
 
 
-def status(store, request_id: int) -> dict:
+def status(store, request_id: int, actor: str | None = None, now: datetime | None = None) -> dict:
+    """Where a request stands, with its appointees' contact data: ``actor``'s read is recorded."""
     with store.read(part_of(request_id)) as view:
         doc = view.get("broadcast", 1)
         if doc is None or doc.get("kind") != KIND:
@@ -124,6 +125,7 @@ def status(store, request_id: int) -> dict:
         to_kl = next((d for d in view.all("deliveries") if d["tier"] == 0 and d.get("purpose") == "notice"), None)
         appointees = view.all("appointees")
         filled = _filled(view)
+    audit.read(store, actor, "read_appointment", f"appointment:{int(request_id)}", now)
     return {
         "id": int(request_id), "database": doc["database"], "disease_area": doc["title"],
         "competencies": doc["body"], "next_meeting": doc["next_meeting"], "representatives": doc["seats"],
@@ -138,11 +140,13 @@ def status(store, request_id: int) -> dict:
     }
 
 
-def open_requests(store) -> list[dict]:
-    """Every request not yet complete, newest first."""
+def open_requests(store, actor: str | None = None, now: datetime | None = None) -> list[dict]:
+    """Every request not yet complete, newest first; ``actor``'s read is recorded once."""
     with store.read(INDEX) as view:
         ids = [b["id"] for b in view.all("broadcasts") if b.get("kind") == KIND and b.get("state") == "open"]
-    return [found for found in (status(store, i) for i in sorted(ids, reverse=True)) if not found["complete"]]
+    found = [state for state in (status(store, i) for i in sorted(ids, reverse=True)) if not state["complete"]]
+    audit.read(store, actor, "read_appointment", "appointments", now)
+    return found
 
 
 def _request(tx, request_id: int) -> dict:

@@ -16,7 +16,9 @@ from handlers.errors import Invalid
 PERSON_KEYS = ("name", "email", "title", "phone", "slack_id", "organisation")
 
 
-READS = frozenset({"read_contacts"})
+# Reads of personal data: recorded, but not fsynced (see data/audit.py).
+READS = frozenset({"read_contacts", "read_broadcast", "read_report", "read_roster", "read_appointment",
+                   "read_audit", "read_delivery"})
 
 
 def record(store, actor: str | None, action: str, target: str, now: datetime, **details) -> None:
@@ -26,16 +28,26 @@ def record(store, actor: str | None, action: str, target: str, now: datetime, **
     store.audit.append(entry, durable=action not in READS)
 
 
+def read(store, actor: str | None, action: str, target: str, now: datetime | None, **details) -> None:
+    """Record that ``actor`` was shown personal data.  Without an actor the
+    read is the product's own (a status built to answer a change) and is
+    not recorded."""
+    if actor:
+        record(store, actor, action, target, now, **details)
+
+
 def person(doc: dict | None) -> dict | None:
     """The personal fields of a contact, as the trail keeps old and new values."""
     return {k: doc.get(k) for k in PERSON_KEYS if doc.get(k) is not None} if doc else None
 
 
 def search(store, *, actor: str | None = None, target: str | None = None, action: str | None = None,
-           since: str | None = None, until: str | None = None, limit: int = 1000) -> list[dict]:
+           since: str | None = None, until: str | None = None, limit: int = 1000,
+           reader: str | None = None, now: datetime | None = None) -> list[dict]:
     """Entries matching every filter given, newest first.  ``target`` and
     ``actor`` match a prefix ("region:" finds every region); ``since`` and
-    ``until`` are ISO dates or times."""
+    ``until`` are ISO dates or times.  The trail names people, so the search
+    itself is recorded as read by ``reader``, with its filters."""
     bounds = [_when(value, name) for name, value in (("since", since), ("until", until))]
     found = []
     for entry in store.audit.entries(since=since, until=until):
@@ -49,6 +61,8 @@ def search(store, *, actor: str | None = None, target: str | None = None, action
         if action and entry["action"] != action:
             continue
         found.append(entry)
+    filters = {"actor": actor, "target": target, "action": action, "since": since, "until": until}
+    read(store, reader, "read_audit", "audit", now, filters={k: v for k, v in filters.items() if v} or None)
     return found[::-1][:limit]
 
 

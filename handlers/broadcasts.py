@@ -112,10 +112,28 @@ def new_delivery(tier: int, region: str | None, person: dict | None, fallback: b
     recipient = {k: person.get(k) for k in ("name", "email", "role", "slack_id")} if person else None
     return {"tier": tier, "region": region, "municipality": municipality, "recipient": recipient,
             "purpose": purpose, "message": message, "about": about, "fallback": fallback, "channel": None,
-            "state": "queued" if person else "failed",
-            "attempts": 0, "last_error": None if person else "no recipient", "lease_until": None,
+            "state": "queued" if reachable(recipient) else "failed",
+            "attempts": 0, "last_error": None if reachable(recipient) else "no recipient", "lease_until": None,
             "sent_at": None, "ref": None, "acknowledged_by": None, "acknowledged_at": None,
             "forwarded_at": None, "forwarded_by": None, "unreachable": []}
+
+
+def reachable(recipient: dict | None) -> bool:
+    """Whether a message can be sent to ``recipient``: not to no one, nor
+    to a person erased (whose address is now a pseudonym)."""
+    return bool(recipient and (recipient.get("slack_id") or "@" in (recipient.get("email") or "")))
+
+
+def forget(tx, person) -> dict:
+    """Erasure in a broadcast's part (or the index): the person's name and
+    address become the pseudonym throughout its history, which stays whole
+    (who acknowledged, replied, forwarded); what was still to be sent to
+    them is not sent."""
+    for delivery in tx.all("deliveries"):
+        if person.is_them(delivery.get("recipient")) and delivery["state"] in ("queued", "sending", "failed"):
+            tx.update("deliveries", delivery["id"], {"state": "failed", "last_error": "erased",
+                                                     "next_attempt_at": None, "lease_until": None})
+    return {"history": person.scrub_tables(tx)}
 
 
 def is_notice(delivery: dict) -> bool:
@@ -127,16 +145,19 @@ def open_ids(store) -> list[int]:
         return [b["id"] for b in view.all("broadcasts") if b.get("state") == "open"]
 
 
-def list_broadcasts(store) -> list[dict]:
-    """Every broadcast, newest first, without its deliveries."""
+def list_broadcasts(store, actor: str | None = None, now: datetime | None = None) -> list[dict]:
+    """Every broadcast, newest first, without its deliveries.  They name
+    who created them, so ``actor``'s read is recorded."""
     with store.read(INDEX) as view:
         entries = [b for b in view.all("broadcasts") if b.get("state") != "creating"]
     entries.sort(key=lambda b: b["id"], reverse=True)
+    audit.read(store, actor, "read_broadcast", "broadcasts", now)
     return [{k: v for k, v in b.items() if k != "key"} for b in entries]
 
 
-def status(store, broadcast_id) -> dict:
-    """A broadcast's fields and, per region, where its delivery stands."""
+def status(store, broadcast_id, actor: str | None = None, now: datetime | None = None) -> dict:
+    """A broadcast's fields and, per region, where its delivery stands (with
+    recipients' names and e-mails: ``actor``'s read is recorded)."""
     broadcast_id = _id(broadcast_id)
     with store.read(part_of(broadcast_id)) as view:
         broadcast = view.get("broadcast", 1)
@@ -153,6 +174,7 @@ def status(store, broadcast_id) -> dict:
     if broadcast["kind"] == "hearing":
         for row in rows:
             row.update(_replies_of(row["region"]["code"], replies, munis))
+    audit.read(store, actor, "read_broadcast", f"broadcast:{broadcast_id}", now)
     return {"id": broadcast_id, **{k: v for k, v in broadcast.items() if k != "id"}, "regions": rows}
 
 

@@ -28,7 +28,7 @@ def kkr(store, text: str | None, actor: str | None = None, now: datetime | None 
         return Reply("help")
     first, _, rest = text.partition(" ")
     if first.lower() in ("reps", "repr", "styregruppe") and rest.strip():
-        return Reply("roster", roster=steering.roster(store, rest.strip()))
+        return Reply("roster", roster=steering.roster(store, rest.strip(), actor, now))
     return Reply("contact", (find_contact(store, text, actor, now),))
 
 

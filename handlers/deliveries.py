@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from handlers import ack_tokens, audit
-from handlers.broadcasts import open_ids, part_of
+from handlers.broadcasts import open_ids, part_of, reachable
 from handlers.clock import parse, stamp
 from handlers.directory import DIRECTORY
 from handlers.errors import Conflict, Forbidden, NotFound
@@ -96,7 +96,7 @@ def _due_check(now: datetime, is_dead):
         state = delivery["state"]
         if state == "sending":
             return parse(delivery["lease_until"]) <= now or is_dead(delivery.get("lease_owner") or "")
-        if state in ("queued", "failed") and delivery["recipient"] and delivery["next_attempt_at"]:
+        if state in ("queued", "failed") and reachable(delivery["recipient"]) and delivery["next_attempt_at"]:
             return parse(delivery["next_attempt_at"]) <= now
         return False
 
@@ -144,15 +144,28 @@ def record_failure(store, item: Outgoing, error: str, now: datetime) -> None:
             "next_attempt_at": retry, "lease_until": None})
 
 
-def by_token(store, token: str) -> tuple[Outgoing, dict]:
-    """The delivery an e-mailed link is for, as sent and as it stands now."""
+def by_token(store, token: str, now: datetime | None = None) -> tuple[Outgoing, dict]:
+    """The delivery an e-mailed link is for, as sent and as it stands now.
+
+    With ``now`` the link's page is being shown, with the recipient's and
+    others' names: the read is recorded as the link holder's, who is named
+    by the delivery (``link:broadcast:1/delivery:2``) rather than by an
+    address, so the trail holds no more personal data than it must.
+    """
     secret = ack_tokens.server_secret(store)
     broadcast_id, delivery_id = ack_tokens.read(secret, token)
     with store.read(part_of(broadcast_id)) as view:
         broadcast, found = view.get("broadcast", 1), view.get("deliveries", delivery_id)
     if broadcast is None or found is None:
         raise NotFound("ack.unknown_link")
+    if now is not None:
+        ref = delivery_ref(broadcast_id, delivery_id)
+        audit.read(store, "link:" + ref, "read_delivery", ref, now)
     return _outgoing(broadcast_id, broadcast, found, secret, place_names(store)), found
+
+
+def delivery_ref(broadcast_id: int, delivery_id: int) -> str:
+    return f"broadcast:{broadcast_id}/delivery:{delivery_id}"
 
 
 def acknowledge(store, broadcast_id: int, delivery_id: int, now: datetime, *, by: str | None = None,

@@ -51,6 +51,16 @@ def _change(store, role: str, place: str, person: dict | None, now: datetime, by
     return result
 
 
+def forget(tx, person) -> dict:
+    """Erasure in the directory: the person's contacts, of any role, are
+    removed; a mention elsewhere (who last changed a contact) takes their
+    pseudonym."""
+    gone = [contact for contact in tx.all("contacts") if person.is_them(contact)]
+    for contact in gone:
+        tx.remove("contacts", contact["id"])
+    return {"contacts": len(gone), "history": person.scrub_tables(tx)}
+
+
 def record_changes(store, by: str, changes: list[dict], now: datetime) -> None:
     for change in changes:
         audit.record(store, by, change["action"], change["target"], now, old=change["old"], new=change["new"])

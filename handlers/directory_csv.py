@@ -19,6 +19,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from handlers import audit
 from handlers.directory import DIRECTORY, resolve
 from handlers.directory_admin import ROLES, place_contact, record_changes
 from handlers.errors import Invalid, KkrError
@@ -58,11 +59,14 @@ def import_csv(store, text: str, now: datetime, by: str = "", lang: str = "da") 
     return result
 
 
-def export_csv(store, excel: bool = False) -> str:
+def export_csv(store, excel: bool = False, actor: str | None = None, now: datetime | None = None) -> str:
     """Every contact of the directory as CSV in the import format; ``excel``:
-    with ``;`` and a byte-order mark, for Danish Excel."""
+    with ``;`` and a byte-order mark, for Danish Excel.  The export is
+    recorded in the audit trail as ``actor``'s."""
     with store.read(DIRECTORY) as view:
         docs = [d for d in view.all("contacts") if d.get("role") in ROLES]
+    if actor:
+        audit.record(store, actor, "export_contacts", "contacts", now, count=len(docs))
     docs.sort(key=lambda d: (ROLES.index(d["role"]), d.get("region") or d.get("municipality") or ""))
     rows = [[doc["role"], doc.get("region") or doc.get("municipality") or "",
              *(doc.get(name) or "" for name in COLUMNS[2:])] for doc in docs]

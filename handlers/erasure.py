@@ -1,72 +1,78 @@
 """Erasure: ``python -m bot directory forget EMAIL``.
 
-A person's contact data leaves the directory, and everywhere in the history
-(deliveries, acknowledgements, replies, the audit trail) their name and
-address are replaced by a pseudonym, so the record of what happened stays
-whole while the person can no longer be identified from it.  The pseudonym
-is derived from the address, so every trace of one person gets the same one.
+A person's contact data leaves the directory and the steering-group rosters,
+and everywhere in the history (deliveries, acknowledgements, replies and
+texts that name them, appointments, token names, the audit trail) their
+name, address, phone number and Slack ID are replaced by a pseudonym, so the
+record of what happened stays whole while the person can no longer be
+identified from it.  The pseudonym is derived from the address, so every
+trace of one person gets the same one.
+
+Each module that owns a store part erases it (``SCRUBBERS``).  Erasure goes
+by the part files it finds in the store's folder, not by a list of what
+should be there, and stops before changing anything when a part has no
+scrubber: a new kind of part cannot be silently left out.
 """
 
 from __future__ import annotations
 
-import hashlib
+import re
+from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 
-from handlers import audit
-from handlers.broadcasts import INDEX, part_of
-from handlers.directory import DIRECTORY
-from handlers.errors import NotFound
+from handlers import audit, broadcasts, directory_admin, steering, tokens
+from handlers.errors import Conflict, NotFound
+from handlers.forgotten import Forgotten, pseudonym
 from handlers.validation import normal_email
 
+__all__ = ["SCRUBBERS", "forget", "pseudonym", "scrubber_for"]
 
-def pseudonym(email: str) -> str:
-    return "person-" + hashlib.sha256(email.encode("utf-8")).hexdigest()[:10]
-
-
-def forget(store, email: str, now: datetime, by: str = "cli") -> dict:
-    """Erase the person with this e-mail; return what was changed where."""
-    email = normal_email(email)
-    alias = pseudonym(email)
-    with store.write(DIRECTORY) as tx:
-        found = [c for c in tx.all("contacts") if c.get("email") == email]
-        for contact in found:
-            tx.remove("contacts", contact["id"])
-    names = {c["name"] for c in found}
-    counts = {"contacts": len(found), "history": 0}
-    with store.read(INDEX) as view:
-        broadcast_ids = [b["id"] for b in view.all("broadcasts")]
-    for broadcast_id in broadcast_ids:
-        with store.write(part_of(broadcast_id)) as tx:
-            counts["history"] += _scrub_part(tx, email, names, alias)
-    if not counts["contacts"] and not counts["history"]:
-        raise NotFound("erasure.unknown", email=email)
-    counts["audit"] = store.audit.rewrite(lambda entry: _scrub(entry, {email, *names}, alias))
-    audit.record(store, by, "forget", f"person:{alias}", now, **{k: v for k, v in counts.items()})
-    return {"pseudonym": alias, **counts}
+# Which module erases which store part: ``scrub(tx, person) -> counts``.
+SCRUBBERS: tuple[tuple[re.Pattern, Callable], ...] = (
+    (re.compile(r"directory"), directory_admin.forget),
+    (re.compile(r"auth"), tokens.forget),
+    (re.compile(r"broadcasts|broadcast-\d+"), broadcasts.forget),
+    (re.compile(r"databases"), steering.forget),
+)
 
 
-def _scrub_part(tx, email: str, names: set, alias: str) -> int:
-    changed = 0
-    for delivery in tx.all("deliveries"):
-        recipient = delivery.get("recipient") or {}
-        if recipient.get("email") == email:
-            names.add(recipient.get("name"))
-    for table in ("deliveries", "replies", "broadcast"):
-        for doc in tx.all(table):
-            body = {k: v for k, v in doc.items() if k != "id"}
-            clean = _scrub(body, {email, *names} - {None}, alias)
-            if clean != body:
-                tx.put(table, doc["id"], clean)
-                changed += 1
-    return changed
+def scrubber_for(part: str) -> Callable | None:
+    return next((scrub for pattern, scrub in SCRUBBERS if pattern.fullmatch(part)), None)
 
 
-def _scrub(value, secrets: set, alias: str):
-    """``value`` with every text equal to one of ``secrets`` replaced by ``alias``."""
-    if isinstance(value, dict):
-        return {k: _scrub(v, secrets, alias) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v, secrets, alias) for v in value]
-    if isinstance(value, str) and value in secrets:
-        return alias
-    return value
+def forget(store, email: str, now: datetime, by: str = "cli", elsewhere: dict | None = None) -> dict:
+    """Erase the person with this e-mail; return the pseudonym and how many
+    records changed where.  ``elsewhere`` names more places outside the store
+    (the outbox) as ``{name: erase(person) -> count}``."""
+    person = Forgotten(normal_email(email))
+    parts = _parts(store)
+    for part in parts:
+        with store.read(part) as view:
+            person.learn_part(view)
+    for entry in store.audit.entries():
+        person.learn(entry)
+    if not person.records:
+        raise NotFound("erasure.unknown", email=person.email)
+    counts = Counter({"contacts": 0, "roster": 0, "history": 0})
+    # Outside the store first: should it fail, the store still knows the
+    # person, so running ``forget`` again finishes the job.
+    for name, erase in (elsewhere or {}).items():
+        counts[name] = erase(person)
+    for part in parts:
+        with store.write(part) as tx:
+            counts.update(scrubber_for(part)(tx, person))
+    counts["audit"] = store.audit.rewrite(person.scrub)
+    audit.record(store, by, "forget", f"person:{person.alias}", now, **counts)
+    return {"pseudonym": person.alias, **counts}
+
+
+def _parts(store) -> list[str]:
+    """Every part with a file in the store's folder; ``Conflict`` naming
+    one that no module knows how to erase."""
+    folder = store.path.parent
+    found = sorted({store.part_of_file(p.name) for p in folder.iterdir() if p.is_file()} - {None})
+    unknown = [part for part in found if scrubber_for(part) is None]
+    if unknown:
+        raise Conflict("erasure.unknown_part", parts=", ".join(unknown))
+    return found

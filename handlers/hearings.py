@@ -83,9 +83,12 @@ def _save(tx, broadcast: dict, region: str, municipality: str | None, text: str,
                                  "history": []})
 
 
-def reply_context(store, broadcast_id: int, delivery_id: int, slack_user: str | None = None) -> dict:
+def reply_context(store, broadcast_id: int, delivery_id: int, slack_user: str | None = None,
+                  now: datetime | None = None) -> dict:
     """What a recipient needs to write a reply: the reply so far and, for a
-    KKR contact, the municipal replies of the region to consolidate."""
+    KKR contact, the municipal replies of the region to consolidate.  With
+    ``slack_user`` and ``now`` that Slack user's read is recorded (the
+    e-mailed page records its own, as the link's)."""
     with store.read(part_of(broadcast_id)) as view:
         broadcast = _open_hearing(view, broadcast_id)
         found = view.get("deliveries", delivery_id)
@@ -101,6 +104,9 @@ def reply_context(store, broadcast_id: int, delivery_id: int, slack_user: str | 
     municipal = [] if municipality else [
         {"municipality": names[r["municipality"]], "text": r["text"], "by": r["by"], "late": r["late"]}
         for r in all_replies if r["region"] == found["region"] and r["municipality"]]
+    if slack_user is not None and now is not None:
+        audit.read(store, f"slack:{slack_user}", "read_delivery", f"broadcast:{broadcast_id}/delivery:{delivery_id}",
+                   now)
     return {"title": broadcast["title"], "deadline": broadcast.get("deadline"), "tier": found["tier"],
             "text": own["text"] if own else "", "municipal_replies": municipal}
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime
 
-from handlers import broadcasts, hearings
+from handlers import audit, broadcasts, hearings
 from handlers.directory import DIRECTORY
 from handlers.errors import Conflict
 from handlers.i18n import t
@@ -17,7 +18,8 @@ CSV_COLUMNS = ("region_code", "region", "municipality_code", "municipality", "le
                "text")
 
 
-def hearing_report(store, broadcast_id) -> dict:
+def hearing_report(store, broadcast_id, actor: str | None = None, now: datetime | None = None) -> dict:
+    """The report's data, which names every reply's author: ``actor``'s read is recorded."""
     status = broadcasts.status(store, broadcast_id)
     if status["kind"] != "hearing":
         raise Conflict("hearing.not_a_hearing", id=status["id"])
@@ -28,6 +30,7 @@ def hearing_report(store, broadcast_id) -> dict:
         reached = {(d["region"], d["municipality"]) for d in view.all("deliveries")
                    if broadcasts.is_notice(d) and d["tier"] == 2 and d["state"] in ("sent", "acknowledged")}
     regions = [_region(row, replies, names, reached) for row in status["regions"]]
+    audit.read(store, actor, "read_report", f"broadcast:{status['id']}", now)
     return {
         "hearing": {k: status.get(k) for k in ("id", "database", "title", "link", "deadline", "created_by",
                                                "created_at", "closed_at")},

@@ -44,9 +44,10 @@ def list_databases(store) -> list[dict]:
         return [{k: v for k, v in d.items() if k != "id"} for d in view.all("databases")]
 
 
-def roster(store, code: str) -> dict:
+def roster(store, code: str, actor: str | None = None, now: datetime | None = None) -> dict:
     """The steering group's municipal members, the regions without a
-    representative, and whether the roster is complete."""
+    representative, and whether the roster is complete; ``actor``'s read of
+    the members' contact data is recorded."""
     with store.read(DATABASES) as view:
         found = database(view, code)
         members = [m for m in view.all("members") if m["database"] == found["code"]]
@@ -57,6 +58,7 @@ def roster(store, code: str) -> dict:
     gap = [name for code_, name in sorted(regions.items()) if code_ not in covered]
     chair = next((m for m in members if m["role"] == "chair"), None)
     short = len(representatives) < SEATS
+    audit.read(store, actor, "read_roster", f"database:{found['code']}", now)
     return {
         "database": {"code": found["code"], "name": found["name"]},
         "representatives": [_member(m, regions) for m in representatives],
@@ -83,6 +85,17 @@ def set_justification(store, code: str, text: str | None, now: datetime, by: str
         tx.update("databases", found["id"], {"justification": text})
     audit.record(store, by, "justification", f"database:{found['code']}", now, new={"justification": text})
     return roster(store, code)
+
+
+def forget(tx, person) -> dict:
+    """Erasure in the databases part: the person leaves every steering
+    group's roster (their seat shows as open, since they can no longer be
+    reached); a mention elsewhere (a justification) takes their pseudonym.
+    The appointment that put them there keeps its pseudonymised record."""
+    gone = [member for member in tx.all("members") if person.is_them(member)]
+    for member in gone:
+        tx.remove("members", member["id"])
+    return {"roster": len(gone), "history": person.scrub_tables(tx)}
 
 
 def add_member(tx, database_code: str, person: dict, now: datetime, appointment: int | None) -> dict:

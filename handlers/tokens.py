@@ -108,6 +108,13 @@ def revoke_token(store, name_or_id: str, now: datetime, by: str = "cli") -> dict
     return _listed(record)
 
 
+def forget(tx, person) -> dict:
+    """Erasure in the tokens part: a token named after the person takes
+    their pseudonym as its name (and keeps working: revoking is a separate
+    decision, ``token revoke``).  The server's secrets are not touched."""
+    return {"history": person.scrub_tables(tx, ["tokens"])}
+
+
 def list_tokens(store) -> list[dict]:
     """Every token's name, role, dates and the start of its hash (never the token)."""
     with store.read(AUTH) as view:
