@@ -180,6 +180,8 @@ def test_rate_limits_are_waited_out_and_nothing_is_lost(slack):
 
 def test_a_slack_outage_is_recorded_and_retried(slack):
     fake = slack["fake"]
+    slash_command(slack["events"], SECRET, "/kkr", "Viborg", "UANNE", slack["respond"] + "before")
+    fake.wait_for("response_url")  # the app has met Slack (auth.test) before the outage
     fake.down = True
     submit(slack)
     wait_until(lambda: status(slack)["1082"]["state"] == "failed", timeout=15)
