@@ -1,12 +1,15 @@
 """The door of ``POST /slack/events``: nothing reaches Bolt before it is
-proven to come from Slack.
+proven to come from Slack and to be new.
 
 Bolt checks signatures itself, but its check raises on a timestamp that is
 not a number (``int("abc")`` in slack_sdk's ``SignatureVerifier``), and Bolt
 then hands the unverified body to ``@app.error``, which answers to the
 ``response_url`` or channel the sender chose.  So the door verifies first,
 strictly, with slack_sdk's ``SignatureVerifier``: any doubt is a 401 and
-nothing runs.
+nothing runs.  Then it lets each request through once: an Events API event
+by its ``event_id`` (Slack's retries carry the same one), anything else by
+its signature and timestamp (a replay of the same signed request), across
+all processes on the store (``data.seen``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.flask.handler import to_flask_response
 from slack_sdk.signature import SignatureVerifier
 
+from data.seen import SeenRequests
 from handlers.i18n import t
 
 log = logging.getLogger(__name__)
@@ -36,10 +40,11 @@ class _Clock:
 
 
 class SlackDoor:
-    """Verifies, then hands a request to the Bolt app."""
+    """Verifies, de-duplicates, then hands a request to the Bolt app."""
 
-    def __init__(self, bolt: App, signing_secret: str, lang: str, clock: Callable[[], float] = time.time):
-        self.bolt, self.lang, self.clock = bolt, lang, clock
+    def __init__(self, bolt: App, signing_secret: str, seen: SeenRequests, lang: str,
+                 clock: Callable[[], float] = time.time):
+        self.bolt, self.seen, self.lang, self.clock = bolt, seen, lang, clock
         self.verifier = SignatureVerifier(signing_secret, clock=_Clock(clock))
 
     def handle(self, request: Request) -> Response:
@@ -50,7 +55,18 @@ class SlackDoor:
         bolt_request = _parsed(body, request)
         if bolt_request is None:  # signed, yet not the JSON or form Slack sends
             return _error(t("error.bad_request", self.lang), 400)
-        return to_flask_response(self.bolt.dispatch(bolt_request))
+        key = _request_key(bolt_request)
+        if not self.seen.first_time(key, self.clock()):
+            log.info("ignored a Slack request already taken (retry %s)", request.headers.get("X-Slack-Retry-Num"))
+            return Response("", 200)
+        try:
+            answer = self.bolt.dispatch(bolt_request)
+        except BaseException:
+            self.seen.forget(key)
+            raise
+        if answer.status >= 500:
+            self.seen.forget(key)  # nothing was done: Slack's retry of an event may run
+        return to_flask_response(answer)
 
     def _verified_body(self, request: Request) -> str | None:
         """The body as text when the request is signed by Slack within the
@@ -72,6 +88,16 @@ def _parsed(body: str, request: Request) -> BoltRequest | None:
     except (ValueError, TypeError, AttributeError):
         return None
     return parsed if isinstance(parsed.body, dict) else None
+
+
+def _request_key(request: BoltRequest) -> str:
+    """What makes two requests the same: an event's id, else the signature
+    (which covers the timestamp and the body) with its timestamp."""
+    event_id = request.body.get("event_id") if request.body.get("type") == "event_callback" else None
+    if isinstance(event_id, str) and event_id:
+        return f"event:{event_id}"
+    timestamp = request.headers["x-slack-request-timestamp"][0]
+    return f"request:{timestamp}:{request.headers['x-slack-signature'][0]}"
 
 
 def _error(message: str, status: int) -> Response:

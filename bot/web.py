@@ -12,6 +12,7 @@ import api
 from api.config import Settings
 from bot.channels import MailChannel, OutboxChannel, SlackChannel
 from bot.dispatch import Dispatcher
+from data.seen import SeenRequests
 
 
 def create_web_app(settings: Settings | None = None, store=None, clock=None, dispatch: bool = True) -> Flask:
@@ -50,5 +51,5 @@ def _mount_slack(app: Flask, store, settings: Settings, clock, client, on_queued
     bolt = build_app(store, settings, client=client, clock=clock, on_queued=on_queued)
     app.config["BOLT"] = bolt  # serve connects it over Socket Mode when SLACK_APP_TOKEN is set
     if settings.slack_over_http:
-        door = SlackDoor(bolt, settings.slack_signing_secret, settings.lang)
+        door = SlackDoor(bolt, settings.slack_signing_secret, SeenRequests.beside(store.path), settings.lang)
         app.add_url_rule("/slack/events", "slack_events", lambda: door.handle(request), methods=["POST"])

@@ -1,10 +1,12 @@
 """The door of ``POST /slack/events``: a request that does not prove it comes
-from Slack gets 401 and runs nothing.  Real HTTP to a served app; Slack's
-Web API and ``response_url`` are the fake on loopback."""
+from Slack gets 401 and runs nothing, and one Slack request, replayed or
+retried, has one effect.  Real HTTP to a served app; Slack's Web API and
+``response_url`` are the fake on loopback."""
 
 import hashlib
 import hmac
 import json
+import threading
 import time
 import urllib.parse
 
@@ -14,8 +16,9 @@ from api.config import Settings
 from bot.web import create_web_app
 from tests.support.http import call
 from tests.support.servers import serve_in_thread
-from tests.support.slack_fake import fake_slack
-from tests.support.slack_signing import slash_command
+from tests.support.slack_fake import FakeSlack, fake_slack
+from tests.support.slack_signing import event, slash_command
+from tests.support.smtp import free_port
 
 SECRET = "signing-secret"
 
@@ -120,3 +123,108 @@ def test_a_signed_body_slack_would_not_send_is_refused_without_a_server_error(fa
     assert code == 400 and "error" in answer
     assert fake.attempts("response_url") == fake.attempts("chat.postMessage") == 0
 
+
+def test_a_replayed_slash_command_is_answered_once(fake, events):
+    body = command_body(fake, "once")
+    headers = valid_headers(body)
+    assert post(events, body, "application/x-www-form-urlencoded", headers)[0] == 200
+    assert post(events, body, "application/x-www-form-urlencoded", headers) == (200, "")
+    fake.wait_for("response_url")
+    slash_command(events, SECRET, "/kkr", "Viborg", "UANNE", fake.url + "/response/barrier")
+    fake.wait_for("response_url", 2)
+    time.sleep(0.2)
+    assert sorted(c["name"] for c in fake.of("response_url")) == ["barrier", "once"]
+
+
+def test_a_slash_command_replayed_at_once_by_many_clients_is_answered_once(fake, events):
+    body = command_body(fake, "race")
+    headers = valid_headers(body)
+    codes = []
+    threads = [threading.Thread(target=lambda: codes.append(post(events, body, "application/x-www-form-urlencoded",
+                                                                 headers)[0])) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert codes == [200] * 8
+    fake.wait_for("response_url")
+    time.sleep(0.5)
+    assert len(fake.of("response_url")) == 1
+
+
+def test_the_same_command_typed_twice_is_answered_twice(fake, events):
+    """Two commands with the same text are two requests (new timestamp, new signature)."""
+    body = command_body(fake, "twice")
+    post(events, body, "application/x-www-form-urlencoded", valid_headers(body, int(time.time()) - 1))
+    post(events, body, "application/x-www-form-urlencoded", valid_headers(body))
+    fake.wait_for("response_url", 2)
+
+
+def test_a_retried_mention_is_answered_once(fake, events):
+    mention = {"type": "app_mention", "user": "U1", "channel": "C9", "ts": "1.000001",
+               "text": "<@UBOT> hvem er KKR-kontakt for Syddanmark?"}
+    assert event(events, SECRET, mention, event_id="EvRetry")[0] == 200
+    fake.wait_for("chat.postMessage")
+    code, body = event(events, SECRET, mention, event_id="EvRetry",
+                       headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    assert (code, body) == (200, "")
+    event(events, SECRET, {**mention, "ts": "2.000001", "channel": "CBARRIER"}, event_id="EvBarrier")
+    fake.wait_for("chat.postMessage", 2)
+    time.sleep(0.2)
+    assert [c["channel"] for c in fake.of("chat.postMessage")] == ["C9", "CBARRIER"]
+
+
+def test_the_memory_of_handled_requests_is_shared_by_processes_on_one_store(fake, store, db_path):
+    """Two apps over the same store folder stand in for two gunicorn workers:
+    a replay that reaches the other one is not run again."""
+    body = command_body(fake, "shared")
+    headers = valid_headers(body)
+    with served(fake, store, db_path) as first, served(fake, store, db_path) as second:
+        assert post(first + "/slack/events", body, "application/x-www-form-urlencoded", headers)[0] == 200
+        assert post(second + "/slack/events", body, "application/x-www-form-urlencoded", headers) == (200, "")
+        mention = {"type": "app_mention", "user": "U1", "channel": "C9", "ts": "1.000001", "text": "<@UBOT> Viborg"}
+        event(first + "/slack/events", SECRET, mention, event_id="EvShared")
+        event(second + "/slack/events", SECRET, mention, event_id="EvShared", headers={"X-Slack-Retry-Num": "1"})
+        fake.wait_for("response_url")
+        fake.wait_for("chat.postMessage")
+        time.sleep(0.3)
+    assert len(fake.of("response_url")) == 1 and len(fake.of("chat.postMessage")) == 1
+
+
+
+def test_a_retry_of_an_event_never_taken_is_answered(fake, events):
+    mention = {"type": "app_mention", "user": "U1", "channel": "C7", "ts": "4.000001", "text": "<@UBOT> Viborg"}
+    assert event(events, SECRET, mention, event_id="EvLost", headers={"X-Slack-Retry-Num": "2"})[0] == 200
+    assert fake.wait_for("chat.postMessage")[0]["channel"] == "C7"
+
+
+def test_an_event_that_failed_while_slack_was_unreachable_runs_on_slacks_retry(store, db_path):
+    """Nothing was done, so the event is not remembered as taken."""
+    port = free_port()
+    settings = Settings(db_path=str(db_path), slack_bot_token="xoxb-test", slack_signing_secret=SECRET,
+                        slack_api_url=f"http://127.0.0.1:{port}/api/")
+    mention = {"type": "app_mention", "user": "U1", "channel": "C8", "ts": "5.000001", "text": "<@UBOT> Viborg"}
+    with serve_in_thread(create_web_app(settings, store=store, dispatch=False)) as base:
+        assert event(base + "/slack/events", SECRET, mention, event_id="EvOutage")[0] >= 500
+        fake = FakeSlack()
+        with serve_in_thread(fake.app(), port=port) as fake.url:
+            retry = event(base + "/slack/events", SECRET, mention, event_id="EvOutage",
+                          headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"})
+            assert retry[0] == 200
+            assert fake.wait_for("chat.postMessage")[0]["channel"] == "C8"
+
+
+def test_a_command_that_failed_while_the_web_api_was_unreachable_is_not_remembered(fake, store, db_path):
+    """Bolt answers 500 (its apology went to the ``response_url``): nothing
+    was done, so the same request may run once the Web API is back."""
+    port = free_port()
+    settings = Settings(db_path=str(db_path), slack_bot_token="xoxb-test", slack_signing_secret=SECRET,
+                        slack_api_url=f"http://127.0.0.1:{port}/api/")
+    body = command_body(fake, "outage")
+    headers = valid_headers(body)
+    with serve_in_thread(create_web_app(settings, store=store, dispatch=False)) as base:
+        assert post(base + "/slack/events", body, "application/x-www-form-urlencoded", headers)[0] == 500
+        assert "Noget gik galt" in fake.wait_for("response_url")[0]["text"]
+        with serve_in_thread(FakeSlack().app(), port=port):
+            assert post(base + "/slack/events", body, "application/x-www-form-urlencoded", headers)[0] == 200
+            assert "Jonas Thor Björnson" in fake.wait_for("response_url", 2)[1]["text"]

@@ -1,8 +1,9 @@
-"""Slack down or unreachable while gunicorn starts: the workers boot and
-serve the API and the e-mail pages, and Slack's commands are answered again
-as soon as Slack is back, without a restart.  Real gunicorn processes with
-Slack configured; Slack's Web API is the fake on loopback."""
+"""Slack through real gunicorn workers (Slack's Web API is the fake on
+loopback): Slack down or unreachable while gunicorn starts does not stop
+the workers, and a request replayed to several workers runs once."""
 
+import threading
+import time
 from contextlib import ExitStack
 
 import pytest
@@ -10,8 +11,8 @@ import pytest
 from tests.support.http import call
 from tests.support.procs import gunicorn, make_token
 from tests.support.servers import serve_in_thread
-from tests.support.slack_fake import FakeSlack
-from tests.support.slack_signing import slash_command
+from tests.support.slack_fake import FakeSlack, fake_slack
+from tests.support.slack_signing import signed_post, slash_command
 from tests.support.smtp import free_port
 
 pytestmark = pytest.mark.slow
@@ -60,3 +61,26 @@ def test_workers_boot_while_slack_is_out_and_slack_recovers_by_itself(tmp_path, 
         else:
             fake.url = running.enter_context(serve_in_thread(fake.app(), port=port))
         assert "Jonas Thor Björnson, jt@viborg.dk" in kkr_is_answered(fake, base, "back")
+
+
+def test_a_request_replayed_to_several_workers_runs_once(tmp_path):
+    with fake_slack() as fake:
+        env = slack_env(int(fake.url.rsplit(":", 1)[1]))
+        with gunicorn(tmp_path / "kkrbot.json", workers=3, env=env) as (base, _master):
+            kkr_is_answered(fake, base, "warm")
+            form = f"command=/kkr&text=Viborg&user_id=UANNE&team_id=T1&response_url={fake.url}/response/replayed"
+            codes, signed_at = [], int(time.time())
+
+            def replay():
+                codes.append(signed_post(base + "/slack/events", form, SECRET, "application/x-www-form-urlencoded",
+                                         timestamp=signed_at)[0])
+
+            replays = [threading.Thread(target=replay) for _ in range(12)]
+            for thread in replays:
+                thread.start()
+            for thread in replays:
+                thread.join(timeout=30)
+            assert codes == [200] * 12
+            fake.wait_for("response_url", 2)
+            time.sleep(0.5)
+            assert [c["name"] for c in fake.of("response_url")] == ["warm", "replayed"]
