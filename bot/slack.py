@@ -30,9 +30,15 @@ def web_client(settings: Settings) -> WebClient:
 
 def build_app(store, settings: Settings, client: WebClient | None = None, clock=None, on_queued=None) -> App:
     """The Bolt app.  ``clock`` gives the time; ``on_queued(broadcast_id)``
-    is called when deliveries were queued (the dispatcher's ``kick``)."""
-    app = App(signing_secret=settings.slack_signing_secret, client=client or web_client(settings))
+    is called when deliveries were queued (the dispatcher's ``kick``).
+
+    Building it calls no Slack API: Bolt's boot-time ``auth.test`` is off, so
+    a gunicorn worker boots (and serves the API and e-mail pages) while Slack
+    is down.  Bolt's SingleTeamAuthorization then calls ``auth.test`` on the
+    first Slack request, and again on each later one until it succeeds."""
     lang, clock = settings.lang, clock or _now
+    app = App(signing_secret=settings.slack_signing_secret, client=client or web_client(settings),
+              token_verification_enabled=False, user_facing_authorize_error_message=t("slack.unavailable", lang))
     for listeners in (slack_broadcasts, slack_hearings, slack_appointments):
         listeners.register(app, store, settings, clock, on_queued or (lambda _id: None))
 

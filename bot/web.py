@@ -10,6 +10,7 @@ import api
 from api.config import Settings
 from bot.channels import MailChannel, OutboxChannel, SlackChannel, outbox_folder
 from bot.dispatch import Dispatcher
+from data.seen import SeenRequests
 
 
 def create_web_app(settings: Settings | None = None, store=None, clock=None, dispatch: bool = True) -> Flask:
@@ -42,12 +43,11 @@ def build_dispatcher(store, settings: Settings, clock, client=None) -> Dispatche
 
 
 def _mount_slack(app: Flask, store, settings: Settings, clock, client, on_queued) -> None:
-    from slack_bolt.adapter.flask import SlackRequestHandler
-
     from bot.slack import build_app
+    from bot.slack_http import SlackDoor
 
     bolt = build_app(store, settings, client=client, clock=clock, on_queued=on_queued)
     app.config["BOLT"] = bolt  # serve connects it over Socket Mode when SLACK_APP_TOKEN is set
     if settings.slack_over_http:
-        handler = SlackRequestHandler(bolt)
-        app.add_url_rule("/slack/events", "slack_events", lambda: handler.handle(request), methods=["POST"])
+        door = SlackDoor(bolt, settings.slack_signing_secret, SeenRequests.beside(store.path), settings.lang)
+        app.add_url_rule("/slack/events", "slack_events", lambda: door.handle(request), methods=["POST"])

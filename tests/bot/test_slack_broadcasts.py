@@ -1,6 +1,7 @@
 """Broadcasts through Slack: signed requests to /slack/events of a served
 app, whose Web API calls go to a fake Slack over loopback HTTP."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -47,10 +48,10 @@ def slack(store, db_path):
         app.config["DISPATCHER"].stop()
 
 
-def submit(slack, values=None, user="UANNE", view_id="V1"):
+def submit(slack, values=None, user="UANNE", view_id="V1", **signing):
     payload = view_submission(user, MODAL, {}, view_id=view_id)
     payload["view"]["state"]["values"] = {block: {"value": v} for block, v in (values or MODAL_VALUES).items()}
-    return interaction(slack["events"], SECRET, payload)
+    return interaction(slack["events"], SECRET, payload, **signing)
 
 
 def dm_to(fake, user):
@@ -102,8 +103,8 @@ def test_a_submitted_modal_fans_out_to_slack_and_the_outbox(slack, db_path):
 
 
 def test_a_double_submitted_modal_makes_one_broadcast(slack):
-    submit(slack, view_id="V9")
-    submit(slack, view_id="V9")
+    submit(slack, view_id="V9", timestamp=int(time.time()) - 1)
+    submit(slack, view_id="V9")  # a second request (signed anew), not a replay the door drops
     slack["fake"].wait_for("chat.postMessage", 3)
     assert [b["id"] for b in call("GET", slack["base"] + "/api/broadcasts", headers=slack["auth"])[1]] == [1]
 
@@ -122,21 +123,24 @@ def test_acknowledge_once_and_only_by_the_recipient(slack):
     wait_until(lambda: status(slack)["1082"]["state"] == "sent")
     jonas = dm_to(fake, "UJONAS")[0]
     click = block_action("UJONAS", ACK, "1:2", slack["respond"] + "jonas", jonas["blocks"])
-    assert interaction(slack["events"], SECRET, click)[0] == 200
+    clicked_at = int(time.time())
+    assert interaction(slack["events"], SECRET, click, timestamp=clicked_at)[0] == 200
     updated = fake.wait_for("response_url")[0]
     assert updated["replace_original"] is True and "kvitteret" in updated["text"]
     assert all(e.get("action_id") != ACK for b in updated["blocks"] for e in b.get("elements", []))
     first = status(slack)["1082"]
     assert first["state"] == "acknowledged" and first["acknowledged_by"] == "Jonas Thor Björnson"
 
-    interaction(slack["events"], SECRET, click, headers={"X-Slack-Retry-Num": "1"})  # Slack's retry
-    interaction(slack["events"], SECRET, click)                                      # a double click
-    fake.wait_for("response_url", 3)
+    replay = interaction(slack["events"], SECRET, click, timestamp=clicked_at, headers={"X-Slack-Retry-Num": "1"})
+    assert replay == (200, "")                                    # the same signed request again: no effect
+    double = {**click, "actions": [{**click["actions"][0], "action_ts": "1700000001.000002"}]}
+    interaction(slack["events"], SECRET, double)                  # a double click is a request of its own
+    fake.wait_for("response_url", 2)
     assert status(slack)["1082"]["acknowledged_at"] == first["acknowledged_at"]
 
     other = block_action("UMIA", ACK, "1:2", slack["respond"] + "mia")
     interaction(slack["events"], SECRET, other)
-    refusal = [c for c in fake.wait_for("response_url", 4) if c["name"] == "mia"][0]
+    refusal = [c for c in fake.wait_for("response_url", 3) if c["name"] == "mia"][0]
     assert "Kun modtageren" in refusal["text"]
 
 
@@ -180,6 +184,8 @@ def test_rate_limits_are_waited_out_and_nothing_is_lost(slack):
 
 def test_a_slack_outage_is_recorded_and_retried(slack):
     fake = slack["fake"]
+    slash_command(slack["events"], SECRET, "/kkr", "Viborg", "UANNE", slack["respond"] + "before")
+    fake.wait_for("response_url")  # the app has met Slack (auth.test) before the outage
     fake.down = True
     submit(slack)
     wait_until(lambda: status(slack)["1082"]["state"] == "failed", timeout=15)

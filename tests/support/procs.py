@@ -30,7 +30,9 @@ def make_token(db_path, role: str) -> str:
     return done.stdout.strip()
 
 
-def wait_healthy(base: str, timeout: float = 30, path: str = "/api/health") -> None:
+def wait_healthy(base: str, timeout: float = 30, path: str = "/api/health",
+                 process: subprocess.Popen | None = None) -> None:
+    """Until ``base + path`` answers 200; fails at once if ``process`` exits."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -38,6 +40,7 @@ def wait_healthy(base: str, timeout: float = 30, path: str = "/api/health") -> N
                 return
         except OSError:
             pass
+        assert process is None or process.poll() is None, f"{base} exited with {process.returncode} before it came up"
         assert time.monotonic() < deadline, f"{base} did not come up"
         time.sleep(0.1)
 
@@ -58,15 +61,18 @@ def start_serve(env: dict) -> tuple[subprocess.Popen, str]:
 
 
 @contextmanager
-def gunicorn(db_path, workers: int = 4, threads: int = 1, module: str = "bot.wsgi:app", health: bool = True):
-    """A real gunicorn master with ``workers`` workers; yields (base URL, master)."""
+def gunicorn(db_path, workers: int = 4, threads: int = 1, module: str = "bot.wsgi:app", health: bool = True,
+             env: dict | None = None):
+    """A real gunicorn master with ``workers`` workers and ``env`` added to
+    the environment (Slack variables only from there); yields (base URL, master)."""
     port = free_port()
     master = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
                                "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "2", module],
-                              cwd=ROOT, env=bot_env(db_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              cwd=ROOT, env=bot_env(db_path, **(env or {})), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(base, path="/api/health" if health else "/api/regions/x/contact")
+        wait_healthy(base, path="/api/health" if health else "/api/regions/x/contact", process=master)
         yield base, master
     finally:
         master.send_signal(signal.SIGTERM)
