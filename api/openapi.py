@@ -244,7 +244,9 @@ def _steering_routes() -> dict:
 
 def _audit_routes() -> dict:
     entry = {"type": "object", "required": ["at", "actor", "action", "target"], "properties": {
-        "at": {"type": "string"}, "actor": {"type": "string"}, "action": {"type": "string"},
+        "at": {"type": "string", "description": "ISO time, to the microsecond"},
+        "seq": {"type": "integer", "description": "the order entries were stored in, across all processes"},
+        "id": {"type": "string"}, "actor": {"type": "string"}, "action": {"type": "string"},
         "target": {"type": "string"}, "old": {"type": "object", "nullable": True},
         "new": {"type": "object", "nullable": True}}}
     filters = [{"name": name, "in": "query", "schema": {"type": "string"}}

@@ -65,7 +65,7 @@ def mark_forwarded(store, request_id: int, now: datetime, by: str) -> dict:
         doc = _request(tx, request_id)
         if not doc["forwarded_to_kkr_at"]:
             tx.update("broadcast", 1, {"forwarded_to_kkr_at": stamp(now), "forwarded_by": by})
-    audit.record(store, by, "appointment_forwarded", f"appointment:{request_id}", now)
+        audit.record(tx, by, "appointment_forwarded", f"appointment:{request_id}", now)
     return status(store, request_id)
 
 
@@ -89,7 +89,7 @@ def add_appointee(store, request_id: int, raw: dict, now: datetime, by: str) -> 
                                              "others": ", ".join(others) or "–"}}), "next_attempt_at": stamp(now)})
         if _complete(doc, _filled(tx)):
             tx.update("broadcast", 1, {"completed_at": stamp(now)})
-    audit.record(store, by, "appointee", f"appointment:{request_id}", now, new=person)
+        audit.record(tx, by, "appointee", f"appointment:{request_id}", now, new=person)
     return status(store, request_id)
 
 

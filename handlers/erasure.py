@@ -24,24 +24,32 @@ def pseudonym(email: str) -> str:
 
 
 def forget(store, email: str, now: datetime, by: str = "cli") -> dict:
-    """Erase the person with this e-mail; return what was changed where."""
+    """Erase the person with this e-mail; return what was changed where.
+
+    The directory goes last, in the transaction that records the erasure:
+    until then the person can still be found, so a run that was killed half
+    way is completed by running it again, and the entry is written once.
+    """
     email = normal_email(email)
     alias = pseudonym(email)
-    with store.write(DIRECTORY) as tx:
-        found = [c for c in tx.all("contacts") if c.get("email") == email]
-        for contact in found:
-            tx.remove("contacts", contact["id"])
-    names = {c["name"] for c in found}
-    counts = {"contacts": len(found), "history": 0}
+    with store.read(DIRECTORY) as view:
+        names = {c["name"] for c in view.all("contacts") if c.get("email") == email}
+    listed = bool(names)
+    counts = {"contacts": 0, "history": 0}
     with store.read(INDEX) as view:
         broadcast_ids = [b["id"] for b in view.all("broadcasts")]
     for broadcast_id in broadcast_ids:
         with store.write(part_of(broadcast_id)) as tx:
             counts["history"] += _scrub_part(tx, email, names, alias)
-    if not counts["contacts"] and not counts["history"]:
+    if not listed and not counts["history"]:
         raise NotFound("erasure.unknown", email=email)
     counts["audit"] = store.audit.rewrite(lambda entry: _scrub(entry, {email, *names}, alias))
-    audit.record(store, by, "forget", f"person:{alias}", now, **{k: v for k, v in counts.items()})
+    with store.write(DIRECTORY) as tx:
+        found = [c for c in tx.all("contacts") if c.get("email") == email]
+        for contact in found:
+            tx.remove("contacts", contact["id"])
+        counts["contacts"] = len(found)
+        audit.record(tx, by, "forget", f"person:{alias}", now, **counts)
     return {"pseudonym": alias, **counts}
 
 

@@ -52,7 +52,7 @@ def create_token(store, role: str, name: str, now: datetime, expires_at: datetim
     }
     with store.write(AUTH) as tx:
         record = tx.insert("tokens", record)
-    audit.record(store, by, "token_create", f"token:{record['hash'][:12]}", now, role=role, name=record["name"])
+        audit.record(tx, by, "token_create", f"token:{record['hash'][:12]}", now, role=role, name=record["name"])
     return token, record
 
 
@@ -81,10 +81,9 @@ def revoke_token(store, name_or_prefix: str, now: datetime, by: str = "cli") -> 
                  and (r["name"] == wanted or (len(wanted) >= 8 and r["hash"].startswith(wanted)))]
         for record in found:
             tx.update("tokens", record["id"], {"revoked_at": now.isoformat()})
+            audit.record(tx, by, "token_revoke", f"token:{record['hash'][:12]}", now, name=record["name"])
     if not found:
         raise NotFound("token.not_found", name=wanted)
-    for record in found:
-        audit.record(store, by, "token_revoke", f"token:{record['hash'][:12]}", now, name=record["name"])
     return found
 
 
