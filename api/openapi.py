@@ -226,8 +226,11 @@ def _steering_routes() -> dict:
             "responses": {"201": _json(obj, "Recorded"), **_errors(400, 404, 413, 422)}}},
         "/api/databases/{code}/appointments": {"parameters": [code], "post": {
             "summary": "Open a request to appoint municipal representatives; it goes to KL (consultant)",
+            "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"},
+                            "description": "the same key returns the same request"}],
             "requestBody": _body(request_body),
-            "responses": {"201": _json(obj, "Opened"), **_errors(400, 404, 413, 422), **conflict}}},
+            "responses": {"201": _json(obj, "Opened"), "200": _json(obj, "Already opened with this Idempotency-Key"),
+                          **_errors(400, 404, 413, 422), **conflict}}},
         "/api/appointments": {"get": {"summary": "Open appointment requests, newest first",
                                       "responses": {"200": _json(objs)}}},
         "/api/appointments/{request_id}": {"parameters": [request_id], "get": {
