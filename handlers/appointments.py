@@ -46,7 +46,7 @@ def open_request(store, code: str, raw: dict, now: datetime, by: str, creator: d
         kl = directory.kl_contact(view)
     if kl is None:
         raise Conflict("appointment.no_kl")
-    entry, created = begin_creation(store, f"{KIND}:{key}" if key else None, {
+    entry, created = begin_creation(store, key, {
         "kind": KIND, "database": db["code"], "title": fields["disease_area"], "created_by": by,
         "created_at": stamp(now)})
 

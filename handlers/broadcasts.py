@@ -82,9 +82,13 @@ def create_broadcast(store, raw: dict, by: str, now: datetime, key: str | None =
 def begin_creation(store, key: str | None, fields: dict) -> tuple[dict, bool]:
     """The index entry of a new broadcast, in state "creating" (it holds the
     fields, so that a retry can complete it), or the one made earlier with
-    ``key``; and whether this call made it."""
+    ``key``; and whether this call made it.  Appointment requests (kind
+    "appointment") and broadcasts have keys of their own."""
+    def same_family(entry: dict) -> bool:
+        return (entry["kind"] == "appointment") == (fields["kind"] == "appointment")
+
     with store.write(INDEX) as tx:
-        existing = tx.find("broadcasts", key=key) if key else []
+        existing = [e for e in tx.find("broadcasts", key=key) if same_family(e)] if key else []
         if existing:
             return existing[0], False
         return tx.insert("broadcasts", {**fields, "key": key, "state": "creating"}), True
