@@ -21,7 +21,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, clo
     store = store or Store(settings.db_path)
     zone = ZoneInfo(settings.tz)
     clock = clock or (lambda: datetime.now(UTC).astimezone(zone))
-    store.remove_stray_temp_files()
+    store.recover()
     seed_directory(store, clock())
 
     app = Flask(__name__)

@@ -45,9 +45,10 @@ def register_reporting(code):
 @bp.post("/databases/<code>/appointments")
 def open_appointment(code):
     who = caller("consultant")
-    request_ = appointments.open_request(store(), code, json_body(), now(), who.name)
+    request_, created = appointments.open_request(store(), code, json_body(), now(), who.name,
+                                                  key=request.headers.get("Idempotency-Key"))
     current_app.config["ON_QUEUED"](request_["id"])
-    return jsonify(request_), 201
+    return jsonify(request_), 201 if created else 200
 
 
 @bp.get("/appointments")

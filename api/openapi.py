@@ -231,8 +231,11 @@ def _steering_routes() -> dict:
             "responses": {"201": _json(obj, "Recorded"), **_errors(400, 404, 413, 422)}}},
         "/api/databases/{code}/appointments": {"parameters": [code], "post": {
             "summary": "Open a request to appoint municipal representatives; it goes to KL (consultant)",
+            "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"},
+                            "description": "the same key returns the same request"}],
             "requestBody": _body(request_body),
-            "responses": {"201": _json(obj, "Opened"), **_errors(400, 404, 413, 422), **conflict}}},
+            "responses": {"201": _json(obj, "Opened"), "200": _json(obj, "Already opened with this Idempotency-Key"),
+                          **_errors(400, 404, 413, 422), **conflict}}},
         "/api/appointments": {"get": {"summary": "Open appointment requests, newest first",
                                       "responses": {"200": _json(objs)}}},
         "/api/appointments/{request_id}": {"parameters": [request_id], "get": {
@@ -249,7 +252,9 @@ def _steering_routes() -> dict:
 
 def _audit_routes() -> dict:
     entry = {"type": "object", "required": ["at", "actor", "action", "target"], "properties": {
-        "at": {"type": "string"}, "actor": {"type": "string"}, "action": {"type": "string"},
+        "at": {"type": "string", "description": "ISO time, to the microsecond"},
+        "seq": {"type": "integer", "description": "the order entries were stored in, across all processes"},
+        "id": {"type": "string"}, "actor": {"type": "string"}, "action": {"type": "string"},
         "target": {"type": "string"}, "old": {"type": "object", "nullable": True},
         "new": {"type": "object", "nullable": True}}}
     filters = [{"name": name, "in": "query", "schema": {"type": "string"}}

@@ -70,7 +70,7 @@ def parser() -> argparse.ArgumentParser:
 
 def open_store(settings: Settings) -> Store:
     store = Store(settings.db_path)
-    store.remove_stray_temp_files()
+    store.recover()
     seed_directory(store, now())
     return store
 

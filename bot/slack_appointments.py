@@ -33,9 +33,10 @@ def register(app: App, store, settings, clock, on_queued) -> None:
         raw["representatives"] = int(raw.get("representatives") or 5)
         try:
             require_slack_consultant(store, settings, user["id"], client)
-            opened = appointments.open_request(store, view["private_metadata"], raw, clock(),
-                                               by=user.get("name", user["id"]),
-                                               creator={"name": user.get("name", user["id"]), "slack_id": user["id"]})
+            opened, _ = appointments.open_request(store, view["private_metadata"], raw, clock(),
+                                                  by=user.get("name", user["id"]), key=view["id"],
+                                                  creator={"name": user.get("name", user["id"]),
+                                                           "slack_id": user["id"]})
         except KkrError as error:
             ack(response_action="errors", errors={error.extra.get("field", "disease_area"): error.message(lang)})
             return

@@ -3,49 +3,89 @@
 JSON Lines, one file per month beside the store (``kkrbot.audit-2026-11.jsonl``),
 so the trail grows without making any write slower: an entry is one
 ``write`` to the end of a file under a cross-process lock.
+
+Each entry gets a unique ``id`` and, under that lock, a ``seq`` one higher
+than any entry before it in any process, so the order of the trail is
+recoverable even where two processes' clocks (``at``) interleave.  The last
+``seq`` is kept in ``kkrbot.audit.seq`` (written before the lines, so a
+crash in between leaves a gap, never a number twice); each process checks it
+once against the last line of every month file, in case a power cut lost it.
+
 Entries of changes are fsynced; entries of reads are not (a power cut may
 lose the last few; a killed process loses none), so that reading contact
-data stays fast.  A line cut short by a crash is skipped when reading.  Only erasure
-(``rewrite``) ever changes what is written, to pseudonymise a person.
+data stays fast.  A line cut short by a crash is skipped when reading, and
+the next append starts on a new line.  Only erasure (``rewrite``) ever
+changes what is written, to pseudonymise a person.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from filelock import FileLock
 
 from data.storage import write_atomically_text
 
+SEQ_DIGITS = 20
+TAIL_BYTES = 64 * 1024
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
 
 class AuditLog:
-    def __init__(self, store_path: Path):
+    def __init__(self, store_path: Path, before_reading: Callable[[], object] | None = None):
+        """``before_reading`` runs before the trail is read or rewritten: the
+        store appends there what killed writers left pending."""
         self.folder = store_path.parent
         self.stem = store_path.stem
         self._lock = FileLock(self.folder / f"{self.stem}.audit.lock", timeout=30)
+        self._seq_file = self.folder / f"{self.stem}.audit.seq"
+        self._before_reading = before_reading or (lambda: None)
+        self._seq_checked = False
 
     def file_of(self, month: str) -> Path:
         return self.folder / f"{self.stem}.audit-{month}.jsonl"
 
-    def append(self, entry: dict, durable: bool = True) -> None:
-        """Add ``entry`` (which has an ISO ``at``) to its month's file.
+    def append(self, entry: dict, durable: bool = True) -> dict:
+        """Add ``entry`` (which has an ISO ``at``) to its month's file; return
+        it as written, with its ``id`` and ``seq``.
 
-        Once ``write`` returns, the entry survives the process being killed;
+        Once this returns, the entry survives the process being killed;
         ``durable`` also fsyncs it, so that it survives a power cut.
         """
-        line = (json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+        return self.append_all([entry], durable)[0]
+
+    def append_all(self, entries: Iterable[dict], durable: bool = True) -> list[dict]:
+        """Add ``entries`` in their order, numbered one after another."""
         self.folder.mkdir(parents=True, exist_ok=True)
         with self._lock:
-            fd = os.open(self.file_of(entry["at"][:7]), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                os.write(fd, line)
-                if durable:
-                    os.fsync(fd)
-            finally:
-                os.close(fd)
+            seq = self._last_seq()
+            numbered = []
+            for entry in entries:
+                seq += 1
+                numbered.append({**entry, "id": entry.get("id") or new_id(), "seq": seq})
+            self._save_seq(seq)
+            by_month: dict[str, list[dict]] = {}
+            for entry in numbered:
+                by_month.setdefault(entry["at"][:7], []).append(entry)
+            for month, lines in by_month.items():
+                self._write(self.file_of(month), lines, durable)
+        return numbered
+
+    def known_ids(self, entries: Iterable[dict]) -> set[str]:
+        """Which of these entries' ids the trail already holds (the months of their ``at``)."""
+        wanted = {e["id"]: e["at"][:7] for e in entries}
+        found = set()
+        for month in set(wanted.values()):
+            if self.file_of(month).exists():
+                found |= {e.get("id") for e in self._raw(self.file_of(month))} & wanted.keys()
+        return found
 
     def months(self) -> list[str]:
         prefix = f"{self.stem}.audit-"
@@ -53,18 +93,15 @@ class AuditLog:
 
     def entries(self, since: str | None = None, until: str | None = None) -> Iterator[dict]:
         """Entries in order, those of the months from ``since`` to ``until`` (ISO)."""
+        self._before_reading()
         for month in self.months():
             if (since and month < since[:7]) or (until and month > until[:7]):
                 continue
-            with open(self.file_of(month), encoding="utf-8") as handle:
-                for line in handle:
-                    try:
-                        yield json.loads(line)
-                    except ValueError:
-                        continue  # a line a crash cut short
+            yield from self._raw(self.file_of(month))
 
     def rewrite(self, change: Callable[[dict], dict]) -> int:
         """Pass every entry through ``change`` (erasure); return how many changed."""
+        self._before_reading()  # outside the audit lock: it takes part locks first
         changed = 0
         with self._lock:
             for month in self.months():
@@ -77,6 +114,41 @@ class AuditLog:
                     write_atomically_text(path, text)
         return changed
 
+    # -- numbering ----------------------------------------------------------
+    def _last_seq(self) -> int:
+        try:
+            text = self._seq_file.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            text = ""
+        last = int(text) if text.isdigit() else 0
+        if not self._seq_checked or not text.isdigit():
+            last = max([last, *(_last_seq_in(self.file_of(month)) for month in self.months())])
+            self._seq_checked = True
+        return last
+
+    def _save_seq(self, seq: int) -> None:
+        # Overwritten in place, fixed width: one small write the page cache
+        # keeps through a kill; a power cut is what _last_seq checks for.
+        fd = os.open(self._seq_file, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            os.pwrite(fd, str(seq).zfill(SEQ_DIGITS).encode("ascii"), 0)
+        finally:
+            os.close(fd)
+
+    @staticmethod
+    def _write(path: Path, entries: list[dict], durable: bool) -> None:
+        text = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in entries)
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                text = "\n" + text  # after a line a crash cut short
+            os.write(fd, text.encode("utf-8"))
+            if durable:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+
     @staticmethod
     def _raw(path: Path) -> Iterator[dict]:
         with open(path, encoding="utf-8") as handle:
@@ -84,4 +156,22 @@ class AuditLog:
                 try:
                     yield json.loads(line)
                 except ValueError:
+                    continue  # a line a crash cut short
+
+
+def _last_seq_in(path: Path) -> int:
+    """The ``seq`` of the last whole entry of a month file (0 before numbering began)."""
+    with open(path, "rb") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        start = max(size - TAIL_BYTES, 0)
+        while True:
+            handle.seek(start)
+            lines = handle.read(size - start).splitlines()
+            for line in reversed(lines[1:] if start else lines):
+                try:
+                    return int(json.loads(line).get("seq", 0))
+                except (ValueError, AttributeError):
                     continue
+            if not start:
+                return 0
+            start = max(start - TAIL_BYTES, 0)

@@ -98,10 +98,11 @@ def load(path: Path) -> dict[str, Any] | None:
     return json.loads(raw)
 
 
-def write_atomically(path: Path, data: Any, indent: int | None = None) -> None:
+def write_atomically(path: Path, data: Any, indent: int | None = None, sync_folder: bool = True) -> None:
     """Replace ``path`` with ``data`` as JSON so that a crash leaves either
-    the old file or the new one, never a mixture."""
-    _replace(path, json.dumps(data, ensure_ascii=False, indent=indent).encode("utf-8"))
+    the old file or the new one, never a mixture.  Without ``sync_folder`` a
+    power cut may bring back the old file (a kill never does)."""
+    _replace(path, json.dumps(data, ensure_ascii=False, indent=indent).encode("utf-8"), sync_folder)
 
 
 def write_atomically_text(path: Path, text: str) -> None:
@@ -109,7 +110,7 @@ def write_atomically_text(path: Path, text: str) -> None:
     _replace(path, text.encode("utf-8"))
 
 
-def _replace(path: Path, payload: bytes) -> None:
+def _replace(path: Path, payload: bytes, sync_folder: bool = True) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX + path.name + ".", dir=path.parent)
     try:
@@ -121,7 +122,8 @@ def _replace(path: Path, payload: bytes) -> None:
     except BaseException:
         _unlink_quietly(temp)
         raise
-    fsync_folder(path.parent)
+    if sync_folder:
+        fsync_folder(path.parent)
 
 
 def fsync_folder(folder: Path) -> None:

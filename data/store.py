@@ -13,10 +13,19 @@ exception inside the block writes nothing.
 
 Reads need no lock because files are only ever replaced whole; a parsed copy
 is shared between readers until the file changes on disk.
+
+A transaction also carries the audit entries of its change (``tx.audit``):
+they are written in the same atomic file write as the change, in the part's
+``audit_pending`` table, then appended to the audit trail, then removed from
+the part, all under the part's lock.  So a change and its entries are kept or
+lost together: entries a killed writer left pending are appended (once: by
+their ids) by the next write of that part, at start (``recover``) and before
+the trail is read.  Lock order: a part's lock, then the audit lock.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,10 +36,12 @@ from filelock import FileLock
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from data.audit import AuditLog
-from data.storage import TEMP_PREFIX, AtomicJSONStorage, FrozenStorage, load, remove_stray_temp_files
+from data.audit import AuditLog, new_id
+from data.storage import TEMP_PREFIX, AtomicJSONStorage, FrozenStorage, load, remove_stray_temp_files, write_atomically
 
 LOCK_TIMEOUT_SECONDS = 30
+PENDING = "audit_pending"  # a part's table of audit entries on their way to the trail
+MARK = ".audit-pending"  # beside a part file that may hold such entries, so they are found without reading all
 
 
 class Store:
@@ -41,7 +52,7 @@ class Store:
         self._locks: dict[str, FileLock] = {}
         self._guard = threading.Lock()
         self._snapshots: dict[str, tuple[tuple, dict, dict]] = {}
-        self.audit = AuditLog(self.path)
+        self.audit = AuditLog(self.path, before_reading=self.publish_pending_audit)
 
     def file_of(self, part: str) -> Path:
         """The directory part is ``path`` itself; others sit beside it."""
@@ -83,18 +94,71 @@ class Store:
                 removed += remove_stray_temp_files(self.file_of(name))
         return removed
 
+    def recover(self) -> None:
+        """What a process does at start: delete what killed writers left
+        behind, and append the audit entries they left pending."""
+        self.remove_stray_temp_files()
+        self.publish_pending_audit()
+
+    def publish_pending_audit(self) -> int:
+        """Append to the trail the entries killed writers left pending in any
+        part; return how many were missing from it."""
+        try:
+            names = os.listdir(self.path.parent)
+        except FileNotFoundError:
+            return 0
+        parts = {self.part_of_file(name[:-len(MARK)]) for name in names if name.endswith(MARK)}
+        published = 0
+        for part in sorted(p for p in parts if p):
+            with self.lock_of(part):
+                published += self._publish_leftovers(part, load(self.file_of(part)) or {})
+        return published
+
     @contextmanager
     def write(self, part: str = "directory") -> Iterator["Transaction"]:
-        """Change one part all-or-nothing, serialised across processes."""
+        """Change one part all-or-nothing, serialised across processes; the
+        audit entries added to ``tx.audit`` are kept if and only if the change is."""
         with self.lock_of(part):
             storage = AtomicJSONStorage(self.file_of(part))
             storage.hold()
+            if PENDING in storage.read():
+                self._publish_leftovers(part, storage.read())
+            tx = Transaction(TinyDB(storage=lambda: storage))
             try:
-                yield Transaction(TinyDB(storage=lambda: storage))
+                yield tx
             except BaseException:
                 storage.discard()
                 raise
+            entries = tx.audit.entries
+            if entries:
+                self._mark(part).touch()  # made durable by the commit's fsync of the folder
+                tx.stage_audit()
+            data = storage.read()
             storage.commit()
+            if entries:
+                self.audit.append_all(entries)
+                self._clear_pending(part, data)
+
+    def _publish_leftovers(self, part: str, data: dict) -> int:
+        """Append the part's pending entries the trail lacks, then clear them
+        (``data`` is the part as on disk; the caller holds its lock)."""
+        pending = data.get(PENDING) or {}
+        entries = [pending[key] for key in sorted(pending, key=int)]
+        missing = [e for e in entries if e["id"] not in self.audit.known_ids(entries)] if entries else []
+        if missing:
+            self.audit.append_all(missing)
+        self._clear_pending(part, data)
+        return len(missing)
+
+    def _clear_pending(self, part: str, data: dict) -> None:
+        if data.pop(PENDING, None) is not None:
+            # Not durable: should a power cut undo it, the entries are found by id.
+            write_atomically(self.file_of(part), data, sync_folder=False)
+        self._mark(part).unlink(missing_ok=True)
+
+    def _mark(self, part: str) -> Path:
+        path = self.file_of(part)
+        return path.with_name(path.name + MARK)
 
     @contextmanager
     def read(self, part: str = "directory") -> Iterator["View"]:
@@ -156,7 +220,18 @@ class View:
 
 
 class Transaction(View):
-    """Read and write access to one part, inside ``Store.write``."""
+    """Read and write access to one part, inside ``Store.write``.
+
+    ``audit`` takes the audit entries of the change, like ``Store.audit``
+    (``tx.audit.append(entry)``), but they reach the trail with the change."""
+
+    def __init__(self, db: TinyDB):
+        super().__init__(db)
+        self.audit = PendingAudit()
+
+    def stage_audit(self) -> None:
+        """Put the audit entries into the part, to be written with the change."""
+        self._db.table(PENDING).insert_multiple(self.audit.entries)
 
     def put(self, collection: str, key: int, doc: dict) -> dict:
         """Insert or replace the document stored under ``key``."""
@@ -176,6 +251,18 @@ class Transaction(View):
 
     def remove(self, collection: str, key: int) -> None:
         self._db.table(collection).remove(doc_ids=[key])
+
+
+class PendingAudit:
+    """The audit entries of one transaction, each with its id already, so
+    that appending them again after a crash can be recognised."""
+
+    def __init__(self):
+        self.entries: list[dict] = []
+
+    def append(self, entry: dict, durable: bool = True) -> None:
+        """Entries of changes are always made durable."""
+        self.entries.append({**entry, "id": entry.get("id") or new_id()})
 
 
 def _plain(doc: Document) -> dict:

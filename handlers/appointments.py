@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers import audit, directory, steering
-from handlers.broadcasts import INDEX, new_delivery, part_of
+from handlers.broadcasts import INDEX, begin_creation, finish_creation, new_delivery, part_of
 from handlers.clock import stamp
 from handlers.errors import Conflict, Forbidden, Invalid, NotFound
 from handlers.validation import normal_email, normal_phone, text_fields
@@ -28,8 +28,11 @@ REQUEST_FIELDS = ("disease_area", "competencies", "next_meeting")
 APPOINTEE_FIELDS = ("name", "title", "workplace", "email", "phone", "region")
 
 
-def open_request(store, code: str, raw: dict, now: datetime, by: str, creator: dict | None = None) -> dict:
-    """Record the request and queue it to the KL contact."""
+def open_request(store, code: str, raw: dict, now: datetime, by: str, creator: dict | None = None,
+                 key: str | None = None) -> tuple[dict, bool]:
+    """Record the request and queue it to the KL contact; return its status
+    and whether this call created it.  ``key`` makes it idempotent, like a
+    broadcast's: a retry completes a creation that was killed half way."""
     raw = dict(raw) if isinstance(raw, dict) else {}
     seats, chair = raw.pop("representatives", steering.SEATS), raw.pop("chair", False)
     if not isinstance(seats, int) or isinstance(seats, bool) or not 1 <= seats <= steering.SEATS:
@@ -43,20 +46,22 @@ def open_request(store, code: str, raw: dict, now: datetime, by: str, creator: d
         kl = directory.kl_contact(view)
     if kl is None:
         raise Conflict("appointment.no_kl")
-    doc = {"kind": KIND, "database": db["code"], "database_name": db["name"], "title": fields["disease_area"],
-           "body": fields["competencies"], "next_meeting": fields["next_meeting"], "seats": seats,
-           "chair_wanted": chair, "created_by": by, "created_at": stamp(now), "creator": creator or {"name": by},
-           "forwarded_to_kkr_at": None, "completed_at": None}
-    with store.write(INDEX) as tx:
-        entry = tx.insert("broadcasts", {"kind": KIND, "database": db["code"], "title": doc["title"],
-                                         "created_by": by, "created_at": stamp(now), "state": "creating"})
-    with store.write(part_of(entry["id"])) as tx:
-        tx.put("broadcast", 1, doc)
+    entry, created = begin_creation(store, key, {
+        "kind": KIND, "database": db["code"], "title": fields["disease_area"], "created_by": by,
+        "created_at": stamp(now)})
+
+    def write_part(tx) -> None:
+        tx.put("broadcast", 1, {
+            "kind": KIND, "database": entry["database"], "database_name": db["name"], "title": entry["title"],
+            "body": fields["competencies"], "next_meeting": fields["next_meeting"], "seats": seats,
+            "chair_wanted": chair, "created_by": entry["created_by"], "created_at": entry["created_at"],
+            "creator": creator or {"name": entry["created_by"]}, "forwarded_to_kkr_at": None, "completed_at": None})
         tx.insert("deliveries", {**new_delivery(0, None, kl.to_dict()), "next_attempt_at": stamp(now)})
-    with store.write(INDEX) as tx:
-        tx.update("broadcasts", entry["id"], {"state": "open"})
-    audit.record(store, by, "appointment", f"appointment:{entry['id']}", now, database=db["code"], seats=seats)
-    return status(store, entry["id"])
+        audit.record(tx, entry["created_by"], "appointment", f"appointment:{entry['id']}", now,
+                     database=entry["database"], seats=seats)
+
+    finish_creation(store, entry, write_part)
+    return status(store, entry["id"]), created
 
 
 def mark_forwarded(store, request_id: int, now: datetime, by: str) -> dict:
@@ -65,7 +70,7 @@ def mark_forwarded(store, request_id: int, now: datetime, by: str) -> dict:
         doc = _request(tx, request_id)
         if not doc["forwarded_to_kkr_at"]:
             tx.update("broadcast", 1, {"forwarded_to_kkr_at": stamp(now), "forwarded_by": by})
-    audit.record(store, by, "appointment_forwarded", f"appointment:{request_id}", now)
+        audit.record(tx, by, "appointment_forwarded", f"appointment:{request_id}", now)
     return status(store, request_id)
 
 
@@ -89,7 +94,7 @@ def add_appointee(store, request_id: int, raw: dict, now: datetime, by: str) -> 
                                              "others": ", ".join(others) or "–"}}), "next_attempt_at": stamp(now)})
         if _complete(doc, _filled(tx)):
             tx.update("broadcast", 1, {"completed_at": stamp(now)})
-    audit.record(store, by, "appointee", f"appointment:{request_id}", now, new=person)
+        audit.record(tx, by, "appointee", f"appointment:{request_id}", now, new=person)
     return status(store, request_id)
 
 

@@ -3,14 +3,15 @@
 Health-sector data rules ask for a log of who accessed personal data and a
 follow-up on it, so every read of contact data, every change (with its old
 and new value), every broadcast, acknowledgement, reply and reminder is
-recorded here, after the change itself has been stored.
+recorded here.  A change's entry goes into the transaction of the change
+(``record(tx, ...)`` inside ``with store.write(...) as tx``), so the two are
+stored or lost together; a read's entry is appended at once (``record(store, ...)``).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.clock import stamp
 from handlers.errors import Invalid
 
 PERSON_KEYS = ("name", "email", "title", "phone", "slack_id", "organisation")
@@ -21,11 +22,15 @@ READS = frozenset({"read_contacts", "read_broadcast", "read_report", "read_roste
                    "read_audit", "read_delivery"})
 
 
-def record(store, actor: str | None, action: str, target: str, now: datetime, **details) -> None:
-    """Add an entry; those of changes are made durable before this returns."""
-    entry = {"at": stamp(now), "actor": actor or "anonymous", "action": action, "target": target}
+def record(where, actor: str | None, action: str, target: str, now: datetime, **details) -> None:
+    """Add an entry, timed to the microsecond, to ``where``: the transaction
+    of the change it records, or the store for a read.  The trail numbers
+    entries (``seq``) in the order they are stored; entries of changes are
+    made durable."""
+    entry = {"at": now.isoformat(timespec="microseconds"), "actor": actor or "anonymous", "action": action,
+             "target": target}
     entry.update({k: v for k, v in details.items() if v is not None})
-    store.audit.append(entry, durable=action not in READS)
+    where.audit.append(entry, durable=action not in READS)
 
 
 def read(store, actor: str | None, action: str, target: str, now: datetime | None, **details) -> None:

@@ -58,27 +58,54 @@ def create_broadcast(store, raw: dict, by: str, now: datetime, key: str | None =
     its status and whether this call created it.
 
     ``key`` makes creation idempotent: a retried request or a double click
-    with the same key returns the broadcast made the first time.  ``creator``
-    (name, e-mail, Slack ID) is who gets the hearing's deadline summary.
+    with the same key returns the broadcast made the first time, and
+    completes it if the first call was killed half way.  ``creator`` (name,
+    e-mail, Slack ID) is who gets the hearing's deadline summary.
     """
     fields = broadcast_fields(raw, now.date())
-    with store.write(INDEX) as tx:
-        existing = tx.find("broadcasts", key=key) if key else []
-        if existing:
-            return status(store, existing[0]["id"]), False
-        entry = tx.insert("broadcasts", {**fields, "key": key, "created_by": by, "created_at": stamp(now),
-                                         "state": "creating"})
-    plan = tier_one_plan(store)
-    with store.write(part_of(entry["id"])) as tx:
-        tx.put("broadcast", 1, {**fields, "created_by": by, "created_at": stamp(now),
-                                "creator": creator or consultant_contact(store, by)})
-        for delivery in plan:
+    entry, created = begin_creation(store, key, {**fields, "created_by": by, "created_at": stamp(now)})
+
+    def write_part(tx) -> None:
+        made_by = entry["created_by"]
+        tx.put("broadcast", 1, {**{k: entry.get(k) for k in FIELDS}, "created_by": made_by,
+                                "created_at": entry["created_at"],
+                                "creator": creator or consultant_contact(store, made_by)})
+        for delivery in tier_one_plan(store):
             tx.insert("deliveries", {**delivery, "next_attempt_at": stamp(now)})
+        audit.record(tx, made_by, "broadcast", f"broadcast:{entry['id']}", now, kind=entry["kind"],
+                     database=entry["database"], title=entry["title"])
+
+    finish_creation(store, entry, write_part)
+    return status(store, entry["id"]), created
+
+
+def begin_creation(store, key: str | None, fields: dict) -> tuple[dict, bool]:
+    """The index entry of a new broadcast, in state "creating" (it holds the
+    fields, so that a retry can complete it), or the one made earlier with
+    ``key``; and whether this call made it.  Appointment requests (kind
+    "appointment") and broadcasts have keys of their own."""
+    def same_family(entry: dict) -> bool:
+        return (entry["kind"] == "appointment") == (fields["kind"] == "appointment")
+
+    with store.write(INDEX) as tx:
+        existing = [e for e in tx.find("broadcasts", key=key) if same_family(e)] if key else []
+        if existing:
+            return existing[0], False
+        return tx.insert("broadcasts", {**fields, "key": key, "state": "creating"}), True
+
+
+def finish_creation(store, entry: dict, write_part) -> None:
+    """Complete a creation still in state "creating": its part is written by
+    ``write_part(tx)`` (with the creation's audit entry) unless a call that
+    was killed afterwards already did, then the broadcast is opened.  Each
+    step is idempotent, so any call with the key can finish it."""
+    if entry.get("state") != "creating":
+        return
+    with store.write(part_of(entry["id"])) as tx:
+        if tx.get("broadcast", 1) is None:
+            write_part(tx)
     with store.write(INDEX) as tx:
         tx.update("broadcasts", entry["id"], {"state": "open"})
-    audit.record(store, by, "broadcast", f"broadcast:{entry['id']}", now, kind=fields["kind"],
-                 database=fields["database"], title=fields["title"])
-    return status(store, entry["id"]), True
 
 
 def consultant_contact(store, name: str) -> dict:

@@ -189,6 +189,6 @@ def acknowledge(store, broadcast_id: int, delivery_id: int, now: datetime, *, by
         by = by or found["recipient"]["name"]
         fields = {"state": "acknowledged", "acknowledged_by": by, "acknowledged_at": stamp(now), "lease_until": None}
         updated = tx.update("deliveries", delivery_id, fields)
-    audit.record(store, by, "acknowledge", f"broadcast:{broadcast_id}/delivery:{delivery_id}", now,
-                 slack_user=slack_user)
+        audit.record(tx, by, "acknowledge", f"broadcast:{broadcast_id}/delivery:{delivery_id}", now,
+                     slack_user=slack_user)
     return updated, True

@@ -47,7 +47,7 @@ def _change(store, role: str, place: str, person: dict | None, now: datetime, by
         code = resolve(tx, place, strict=True, kinds=(kind,)).place.code
         place_contact(tx, role, code, person, now, by, changes)
         result = answer_for(tx, code) if kind == "region" else municipality_ref(tx, tx.get("municipalities", int(code)))
-    record_changes(store, by, changes, now)
+        record_changes(tx, by, changes, now)
     return result
 
 
@@ -61,9 +61,10 @@ def forget(tx, person) -> dict:
     return {"contacts": len(gone), "history": person.scrub_tables(tx)}
 
 
-def record_changes(store, by: str, changes: list[dict], now: datetime) -> None:
+def record_changes(tx, by: str, changes: list[dict], now: datetime) -> None:
+    """The audit entries of ``changes``, in the transaction that made them."""
     for change in changes:
-        audit.record(store, by, change["action"], change["target"], now, old=change["old"], new=change["new"])
+        audit.record(tx, by, change["action"], change["target"], now, old=change["old"], new=change["new"])
 
 
 def place_contact(tx, role: str, place_code: str | None, person: dict | None, now: datetime, by: str,

@@ -55,7 +55,7 @@ def import_csv(store, text: str, now: datetime, by: str = "", lang: str = "da") 
         changes: list[dict] = []
         for role, place, person in planned:
             result.counts[place_contact(tx, role, place, person, now, by, changes)] += 1
-    record_changes(store, by, changes, now)
+        record_changes(tx, by, changes, now)
     return result
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from handlers import audit, broadcasts, directory_admin, steering, tokens
+from handlers.directory import DIRECTORY
 from handlers.errors import Conflict, NotFound
 from handlers.forgotten import Forgotten, pseudonym
 from handlers.validation import normal_email
@@ -59,11 +60,16 @@ def forget(store, email: str, now: datetime, by: str = "cli", elsewhere: dict | 
     # person, so running ``forget`` again finishes the job.
     for name, erase in (elsewhere or {}).items():
         counts[name] = erase(person)
-    for part in parts:
+    # The directory goes last, in the transaction that records the erasure:
+    # until then the person can still be found, so a run killed half way is
+    # completed by running it again, and the entry is written once.
+    for part in (p for p in parts if p != DIRECTORY):
         with store.write(part) as tx:
             counts.update(scrubber_for(part)(tx, person))
     counts["audit"] = store.audit.rewrite(person.scrub)
-    audit.record(store, by, "forget", f"person:{person.alias}", now, **counts)
+    with store.write(DIRECTORY) as tx:
+        counts.update(scrubber_for(DIRECTORY)(tx, person))
+        audit.record(tx, by, "forget", f"person:{person.alias}", now, **counts)
     return {"pseudonym": person.alias, **counts}
 
 

@@ -43,8 +43,8 @@ def forward(store, broadcast_id: int, region: str, now: datetime, *, by: str,
                 added.append(muni["name"])
         unreachable = [m["name"] for m in munis if people[m["code"]] is None]
         tx.update("deliveries", first["id"], _forwarded(first, by, now, unreachable))
-    audit.record(store, by, "forward", f"broadcast:{broadcast_id}/region:{code}", now, added=added,
-                 unreachable=unreachable)
+        audit.record(tx, by, "forward", f"broadcast:{broadcast_id}/region:{code}", now, added=added,
+                     unreachable=unreachable)
     return {"region": code, "region_name": place.label, "added": added, "unreachable": unreachable,
             "already": bool(have) and not added, "total": len(munis)}
 

@@ -41,7 +41,7 @@ def reply_by_delivery(store, broadcast_id: int, delivery_id: int, text: str, now
         by = by or found["recipient"]["name"]
         municipality = found["municipality"] if found["tier"] == 2 else None
         saved = _save(tx, broadcast, found["region"], municipality, text, by, now)
-    _audit_reply(store, broadcast_id, saved, now)
+        _audit_reply(tx, broadcast_id, saved, now)
     return saved
 
 
@@ -60,13 +60,13 @@ def reply_for(store, broadcast_id: int, region: str, text: str, now: datetime, *
     with store.write(part_of(broadcast_id)) as tx:
         broadcast = _open_hearing(tx, broadcast_id)
         saved = _save(tx, broadcast, region_code, muni_code, text, by, now)
-    _audit_reply(store, broadcast_id, saved, now)
+        _audit_reply(tx, broadcast_id, saved, now)
     return saved
 
 
-def _audit_reply(store, broadcast_id: int, saved: dict, now: datetime) -> None:
+def _audit_reply(tx, broadcast_id: int, saved: dict, now: datetime) -> None:
     place = f"municipality:{saved['municipality']}" if saved["municipality"] else f"region:{saved['region']}"
-    audit.record(store, saved["by"], "reply", f"broadcast:{broadcast_id}/{place}", now, late=saved["late"],
+    audit.record(tx, saved["by"], "reply", f"broadcast:{broadcast_id}/{place}", now, late=saved["late"],
                  revision=len(saved["history"]))
 
 
@@ -128,9 +128,9 @@ def close_hearing(store, broadcast_id: int, message: str, now: datetime, *, by: 
                                                     municipality=delivery["municipality"], purpose="closing",
                                                     message={"text": message}), "next_attempt_at": stamp(now)})
         tx.update("broadcast", 1, {"closed_at": stamp(now), "closed_by": by, "closing_message": message})
+        audit.record(tx, by, "close", f"broadcast:{broadcast_id}", now, recipients=len(reached))
     with store.write(INDEX) as tx:
         tx.update("broadcasts", broadcast_id, {"closed_at": stamp(now)})
-    audit.record(store, by, "close", f"broadcast:{broadcast_id}", now, recipients=len(reached))
     return len(reached)
 
 

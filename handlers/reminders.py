@@ -42,8 +42,7 @@ def queue_due_reminders(store, now: datetime, tz: str = "Europe/Copenhagen") -> 
             for rule, target, delivery in fresh:
                 tx.insert("reminders", {"rule": rule, "target": target, "queued_at": stamp(now)})
                 queued.append(tx.insert("deliveries", {**delivery, "next_attempt_at": stamp(now)}))
-        for rule, target, _delivery in fresh:
-            audit.record(store, "scheduler", "reminder", f"broadcast:{broadcast_id}/{target}", now, rule=rule)
+                audit.record(tx, "scheduler", "reminder", f"broadcast:{broadcast_id}/{target}", now, rule=rule)
     return queued
 
 

@@ -83,7 +83,7 @@ def set_justification(store, code: str, text: str | None, now: datetime, by: str
     with store.write(DATABASES) as tx:
         found = database(tx, code)
         tx.update("databases", found["id"], {"justification": text})
-    audit.record(store, by, "justification", f"database:{found['code']}", now, new={"justification": text})
+        audit.record(tx, by, "justification", f"database:{found['code']}", now, new={"justification": text})
     return roster(store, code)
 
 
@@ -124,8 +124,8 @@ def register_reporting(store, code: str, municipality: str, now: datetime, by: s
             saved = tx.update("reporting", existing[0]["id"], fields)
         else:
             saved = tx.insert("reporting", fields)
-    audit.record(store, by, "reporting", f"database:{found['code']}/municipality:{muni.code}", now,
-                 sds_notified=notified)
+        audit.record(tx, by, "reporting", f"database:{found['code']}/municipality:{muni.code}", now,
+                     sds_notified=notified)
     return {"municipality": muni.label, "code": muni.code, "requested_at": saved["requested_at"],
             "sds_notified": saved["sds_notified"], "obliged": bool(saved["sds_notified"])}
 

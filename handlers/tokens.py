@@ -64,7 +64,7 @@ def create_token(store, role: str, name: str, now: datetime, expires_at: datetim
         if any(r["name"] == record["name"] for r in _live(tx, now)):
             raise Conflict("token.name_taken", name=record["name"])
         record = tx.insert("tokens", record)
-    audit.record(store, by, "token_create", f"token:{record['hash'][:12]}", now, role=role, name=record["name"])
+        audit.record(tx, by, "token_create", f"token:{record['hash'][:12]}", now, role=role, name=record["name"])
     return token, record
 
 
@@ -103,8 +103,8 @@ def revoke_token(store, name_or_id: str, now: datetime, by: str = "cli") -> dict
         if not found:
             raise NotFound("token.not_found", name=wanted)
         tx.update("tokens", found[0]["id"], {"revoked_at": now.isoformat()})
-    record = {**found[0], "revoked_at": now.isoformat()}
-    audit.record(store, by, "token_revoke", f"token:{record['hash'][:12]}", now, name=record["name"])
+        record = {**found[0], "revoked_at": now.isoformat()}
+        audit.record(tx, by, "token_revoke", f"token:{record['hash'][:12]}", now, name=record["name"])
     return _listed(record)
 
 

@@ -164,7 +164,7 @@ def test_kl_is_reminded_when_an_appointment_step_waits_ten_working_days(world):
     from handlers import appointments
 
     store = world["store"]
-    opened = appointments.open_request(store, "DHRD", {"disease_area": "Hjerterehabilitering"}, MONDAY, "Anne")
+    opened, _ = appointments.open_request(store, "DHRD", {"disease_area": "Hjerterehabilitering"}, MONDAY, "Anne")
     at(world, MONDAY)
     appointments.mark_forwarded(store, opened["id"], datetime(2026, 11, 24, 9, 0, tzinfo=CPH), "Lise Holten")
     with store.read(broadcasts.part_of(opened["id"])) as view:

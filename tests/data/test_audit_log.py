@@ -1,0 +1,67 @@
+"""The audit trail's promises within one process, and what recovery makes of
+what a killed process leaves behind (the crash itself: test_audit_trail)."""
+
+import json
+
+import pytest
+
+from data import Store
+
+
+def entry(n: int, at: str = "2026-11-23T09:00:00.000001+01:00") -> dict:
+    return {"at": at, "actor": "a", "action": "set_contact", "target": f"t{n}"}
+
+
+def lines(store: Store, month: str = "2026-11") -> list[str]:
+    return store.audit.file_of(month).read_text(encoding="utf-8").splitlines()
+
+
+def test_a_transaction_s_entries_are_stored_with_its_change_or_not_at_all(tmp_path):
+    store = Store(tmp_path / "kkrbot.json")
+    with pytest.raises(RuntimeError), store.write("auth") as tx:
+        tx.insert("tokens", {"name": "lost"})
+        tx.audit.append(entry(1))
+        raise RuntimeError("half way")
+    assert list(store.audit.entries()) == []
+    with store.write("auth") as tx:
+        tx.insert("tokens", {"name": "kept"})
+        tx.audit.append(entry(2))
+        tx.audit.append(entry(3))
+    assert [(e["target"], e["seq"]) for e in store.audit.entries()] == [("t2", 1), ("t3", 2)]
+    assert set(json.loads(store.file_of("auth").read_text())) == {"tokens"}  # nothing left pending
+    assert not list(tmp_path.glob("*.audit-pending"))
+
+
+def test_numbering_goes_on_after_a_lost_counter_and_a_line_cut_short(tmp_path):
+    store = Store(tmp_path / "kkrbot.json")
+    for n in range(3):
+        store.audit.append(entry(n))
+    (tmp_path / "kkrbot.audit.seq").unlink()  # as a power cut may lose it
+    with open(store.audit.file_of("2026-11"), "a", encoding="utf-8") as handle:
+        handle.write('{"at": "2026-11-23T09:00:01.000000+01:00", "seq": 4, "act')  # a crash cut it short
+    later = Store(tmp_path / "kkrbot.json")
+    later.audit.append(entry(9))
+    assert [e["seq"] for e in later.audit.entries()] == [1, 2, 3, 4]
+    assert json.loads(lines(later)[-1])["target"] == "t9"  # on a line of its own
+
+
+def test_entries_a_killed_writer_left_pending_are_appended_once_at_start(tmp_path):
+    store = Store(tmp_path / "kkrbot.json")
+    already = store.audit.append(entry(1))  # killed after appending, before clearing the part
+    missing = {**entry(2), "id": "f" * 32}  # killed before appending
+    part = {"tokens": {"1": {"name": "x"}}, "audit_pending": {"1": {**entry(1), "id": already["id"]}, "2": missing}}
+    store.file_of("auth").write_text(json.dumps(part))
+    (tmp_path / "kkrbot.auth.json.audit-pending").touch()
+
+    Store(tmp_path / "kkrbot.json").recover()
+    assert [(e["target"], e["seq"]) for e in store.audit.entries()] == [("t1", 1), ("t2", 2)]
+    assert json.loads(store.file_of("auth").read_text()) == {"tokens": {"1": {"name": "x"}}}
+    assert not list(tmp_path.glob("*.audit-pending"))
+
+
+def test_a_write_appends_what_its_part_has_pending_before_its_own_entries(tmp_path):
+    store = Store(tmp_path / "kkrbot.json")
+    store.file_of("auth").write_text(json.dumps({"audit_pending": {"1": {**entry(1), "id": "e" * 32}}}))
+    with store.write("auth") as tx:
+        tx.audit.append(entry(2))
+    assert [(e["target"], e["seq"]) for e in store.audit.entries()] == [("t1", 1), ("t2", 2)]
