@@ -25,7 +25,7 @@ def world(store):
     for item in deliveries.claim_due(store, NOW, secret):
         deliveries.record_sent(store, item, "email", {}, NOW)
     hearings.reply_for(store, status["id"], "1082", "Viborg: enig.", NOW, by="Bo Ek", municipality="Viborg")
-    request_id = appointments.open_request(store, "DHRD", {"disease_area": "Hjerte"}, NOW, "Anne Nakano")["id"]
+    request_id = appointments.open_request(store, "DHRD", {"disease_area": "Hjerte"}, NOW, "Anne Nakano")[0]["id"]
     appointments.add_appointee(store, request_id, APPOINTEE, NOW, by="Lise Holten")
     with store.read(broadcasts.part_of(status["id"])) as view:
         kkr = next(d for d in view.all("deliveries") if d["tier"] == 1 and d["region"] == "1082")

@@ -30,7 +30,7 @@ def a_hearing_and_a_roster(store) -> None:
         user = "UJONAS" if item.recipient["email"] == "jt@viborg.dk" else None
         deliveries.record_sent(store, item, "slack" if user else "email", {"user": user} if user else {}, NOW)
     hearings.reply_for(store, status["id"], "1082", "Midtjylland: enig.", NOW, by="Jonas Thor Björnson")
-    request_id = appointments.open_request(store, "DHRD", {"disease_area": "Hjerte"}, NOW, "Anne Nakano")["id"]
+    request_id = appointments.open_request(store, "DHRD", {"disease_area": "Hjerte"}, NOW, "Anne Nakano")[0]["id"]
     appointments.add_appointee(store, request_id, APPOINTEE, NOW, by="Lise Holten")
 
 
