@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 
-from bot.render.mrkdwn import escaped
+from bot.render.mrkdwn import escape, escaped
 from handlers.errors import KkrError, NotFound
 from handlers.i18n import t
 from handlers.models import ContactAnswer, Reply
@@ -81,6 +81,10 @@ def slack(reply: Reply, lang: str) -> dict:
     elif reply.kind == "overview":
         title, *rows = lines(reply, lang)
         blocks = [{"type": "header", "text": {"type": "plain_text", "text": title}}, _section(rows)]
+    elif reply.kind == "help":
+        # The help's own text shows placeholders in angle brackets, which mrkdwn would read as links.
+        rows = [escape(row) for row in lines(reply, lang)]
+        return {"text": "\n".join(rows), "blocks": [_section(rows)]}
     else:
         blocks = [_section(lines(reply, lang))]
     return {"text": text(reply, lang), "blocks": blocks}

@@ -43,7 +43,10 @@ def test_kkr_alone_lists_the_five_regions(slack):
 
 
 def test_kkr_help(slack):
-    assert "/kkr <region eller kommune>" in kkr(slack, "help")
+    """The placeholder in angle brackets is sent escaped, as Slack's mrkdwn
+    needs, so Slack shows it instead of reading it as a link."""
+    text = kkr(slack, "help")
+    assert "/kkr &lt;region eller kommune&gt;" in text and "<region" not in text
 
 
 def test_kkr_pending_region_names_the_kl_route(slack):
