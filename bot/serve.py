@@ -23,7 +23,12 @@ def serve(settings: Settings, port: int | None = None) -> int:
     if settings.slack_app_token and "BOLT" in app.config:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        SocketModeHandler(app.config["BOLT"], settings.slack_app_token).connect()
+        from bot.slack_http import once_per_socket_event
+        from data.seen import SeenRequests
+
+        bolt = app.config["BOLT"]
+        bolt.use(once_per_socket_event(SeenRequests.beside(app.config["STORE"].path)))
+        SocketModeHandler(bolt, settings.slack_app_token).connect()
     from bot import scheduler
 
     jobs = scheduler.build(app.config["STORE"], app.config["DISPATCHER"], app.config["CLOCK"], settings.tz)

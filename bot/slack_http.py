@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 
 from flask import Request, Response, jsonify
-from slack_bolt import App, BoltRequest
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.flask.handler import to_flask_response
 from slack_sdk.signature import SignatureVerifier
 
@@ -98,6 +98,27 @@ def _request_key(request: BoltRequest) -> str:
         return f"event:{event_id}"
     timestamp = request.headers["x-slack-request-timestamp"][0]
     return f"request:{timestamp}:{request.headers['x-slack-signature'][0]}"
+
+
+def once_per_socket_event(seen: SeenRequests, clock: Callable[[], float] = time.time):
+    """Bolt middleware for Socket Mode, where no door stands before Bolt:
+    Slack sends an event again (same ``event_id``, a new envelope) when it
+    thinks the first went unanswered, and a command or click again with the
+    same ``trigger_id``; each runs once across all processes on the store."""
+    def middleware(body: dict, next):  # noqa: A002 - Bolt passes it by this name
+        key = _socket_key(body)
+        if key and not seen.first_time(key, clock()):
+            log.info("ignored a Socket Mode request already taken (%s)", key)
+            return BoltResponse(status=200, body="")
+        return next()
+
+    return middleware
+
+
+def _socket_key(body: dict) -> str | None:
+    if body.get("type") == "event_callback" and body.get("event_id"):
+        return f"socket-event:{body['event_id']}"
+    return f"socket-trigger:{body['trigger_id']}" if body.get("trigger_id") else None
 
 
 def _error(message: str, status: int) -> Response:

@@ -2,6 +2,8 @@
 over Socket Mode (a WebSocket the bot opens) instead of HTTP, so no signing
 secret is needed and ``POST /slack/events`` is not served."""
 
+import time
+
 import pytest
 
 from tests.support.http import call
@@ -41,3 +43,18 @@ def test_a_slash_command_over_socket_mode_is_acked_and_answered(socket_mode):
 
 def test_socket_mode_replaces_the_http_endpoint(socket_mode):
     assert call("POST", socket_mode["base"] + "/slack/events", {"type": "url_verification"})[0] == 404
+
+
+def test_an_event_slack_sends_again_over_socket_mode_is_answered_once(socket_mode):
+    """Slack re-sends an event (same ``event_id``, a new envelope) when it
+    thinks the first went unanswered; the mention is answered once."""
+    fake, socket = socket_mode["fake"], socket_mode["socket"]
+    event = {"type": "event_callback", "team_id": "T1", "event_id": "Ev0SOCKET", "event_time": 1,
+             "event": {"type": "app_mention", "user": "UANNE", "channel": "C1", "ts": "1.000001",
+                       "text": "<@UBOT> hvem er KKR-kontakt for Viborg?"}}
+    for envelope in ("E10", "E11"):
+        socket.push("events_api", event, envelope_id=envelope)
+        assert socket.ack_of(envelope)["envelope_id"] == envelope
+    wait_until(lambda: fake.of("chat.postMessage"), what="the answer to the mention")
+    time.sleep(1.0)  # room for a second answer, which must not come
+    assert len(fake.of("chat.postMessage")) == 1
