@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from handlers import ack_tokens, broadcasts, deliveries, forwarding
-from handlers.directory_admin import set_municipality_contact
+from handlers import ack_tokens, broadcasts
 from handlers.tokens import create_token
 from tests.conftest import NOW
+from tests.support.factories import forwarded_hearing
 
 HEARING = {"kind": "hearing", "database": "DHRD", "title": "Kommunale indikatorer", "deadline": "2026-12-15"}
 
@@ -22,14 +22,8 @@ def consultant(store):
 
 @pytest.fixture
 def hearing(store):
-    set_municipality_contact(store, "Viborg", {"name": "Bo Ek", "email": "bo@viborg.dk"}, NOW)
-    status, _ = broadcasts.create_broadcast(store, HEARING, by="Anne Nakano", now=NOW)
+    status = forwarded_hearing(store)
     secret = ack_tokens.server_secret(store)
-    for item in deliveries.claim_due(store, NOW, secret):
-        deliveries.record_sent(store, item, "email", {}, NOW)
-    forwarding.forward(store, status["id"], "1082", NOW, by="Jonas")
-    for item in deliveries.claim_due(store, NOW, secret):
-        deliveries.record_sent(store, item, "email", {}, NOW)
     links = {}
     with store.read(broadcasts.part_of(status["id"])) as view:
         for d in view.all("deliveries"):

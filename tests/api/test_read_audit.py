@@ -3,10 +3,10 @@ audit entry: who read what, when."""
 
 import pytest
 
-from handlers import ack_tokens, appointments, broadcasts, deliveries, forwarding, hearings
-from handlers.directory_admin import set_municipality_contact
+from handlers import ack_tokens, appointments, broadcasts, hearings
 from handlers.tokens import create_token
 from tests.conftest import NOW
+from tests.support.factories import forwarded_hearing
 
 HEARING = {"kind": "hearing", "database": "DHRD", "title": "Kommunale indikatorer", "deadline": "2026-12-15"}
 APPOINTEE = {"name": "Mads Midt", "email": "mm@viborg.dk", "phone": "12345678", "region": "Midtjylland"}
@@ -16,14 +16,8 @@ APPOINTEE = {"name": "Mads Midt", "email": "mm@viborg.dk", "phone": "12345678", 
 def world(store):
     """A sent and forwarded hearing with a municipal reply (broadcast 1) and
     an appointment with one appointee (request 2); the e-mailed links."""
-    set_municipality_contact(store, "Viborg", {"name": "Bo Ek", "email": "bo@viborg.dk"}, NOW)
-    status, _ = broadcasts.create_broadcast(store, HEARING, by="Anne Nakano", now=NOW)
+    status = forwarded_hearing(store)
     secret = ack_tokens.server_secret(store)
-    for item in deliveries.claim_due(store, NOW, secret):
-        deliveries.record_sent(store, item, "email", {}, NOW)
-    forwarding.forward(store, status["id"], "1082", NOW, by="Jonas")
-    for item in deliveries.claim_due(store, NOW, secret):
-        deliveries.record_sent(store, item, "email", {}, NOW)
     hearings.reply_for(store, status["id"], "1082", "Viborg: enig.", NOW, by="Bo Ek", municipality="Viborg")
     request_id = appointments.open_request(store, "DHRD", {"disease_area": "Hjerte"}, NOW, "Anne Nakano")[0]["id"]
     appointments.add_appointee(store, request_id, APPOINTEE, NOW, by="Lise Holten")
