@@ -11,13 +11,14 @@ from api.config import Settings
 from data import Store
 from handlers import directory_csv, spreadsheet, tokens
 from handlers.errors import Invalid, KkrError
-from handlers.i18n import t
+from handlers.i18n import set_zone, t
 from handlers.seeding import seed_directory
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings.from_env()
+    set_zone(settings.tz)
     try:
         return args.run(args, settings)
     except KkrError as error:

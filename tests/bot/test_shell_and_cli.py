@@ -32,7 +32,7 @@ def test_shell_in_english_with_suggestions(tmp_path):
     done = run_bot(tmp_path / "k.json", "shell", stdin="/kkr Hoved\n/kkr help\n/nope\n", lang="en")
     assert "Did you mean: Region Hovedstaden" in done.stdout
     assert "/kkr <region or municipality>" in done.stdout
-    assert "Unknown command '/nope'" in done.stdout
+    assert "Unknown command “/nope”" in done.stdout
 
 
 def test_token_create_prints_a_working_token_once(tmp_path):
@@ -134,9 +134,9 @@ def test_shell_shows_broadcast_status_and_hearing_report(tmp_path):
     hearings.reply_for(store, status["id"], "1082", "Midtjylland: enig.", NOW, by="Jonas")
     out = run_bot(db_path, "shell", stdin=f"/rkkp-status\n/rkkp-status {status['id']}\n/rkkp-report 1\n"
                                            "/rkkp-status 9\n").stdout
-    assert "#1 Høring fra DHRD: Indikatorer" in out
+    assert "#1 Høring – DHRD: Indikatorer" in out
     assert "Region Midtjylland – Jonas Thor Björnson: i kø" in out
-    assert "Mangler kvittering: Region Nordjylland" in out
+    assert "Mangler at kvittere: Region Nordjylland" in out
     assert "# Høringsrapport: DHRD – Indikatorer" in out and "> Midtjylland: enig." in out
     assert "Der findes ingen udsendelse #9." in out
 
