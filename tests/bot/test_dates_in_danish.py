@@ -236,3 +236,34 @@ def test_a_reminder_names_the_deadline_as_a_date(store, db_path):
              for p in (db_path.parent / "outbox").glob("*.eml")]
     reminder = next(t for t in texts if "mangler at sende et samlet høringssvar" in t)
     assert "Høringsfristen er 15. december 2026." in reminder
+
+
+WHEN = {"da": r"den \d{1,2}\. [a-zæøå]+ \d{4} kl\. \d{2}\.\d{2}", "en": r"on \d{1,2} [A-Z][a-z]+ \d{4} at \d{2}:\d{2}"}
+TOKEN_WORDS = {"da": ("udløber", "tilbagekaldt", "Tilbagekaldt: "), "en": ("expires", "revoked", "Revoked: ")}
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_the_token_list_says_when_in_words(db_path, monkeypatch, capsys, lang):
+    monkeypatch.setenv("KKRBOT_DB", str(db_path))
+    monkeypatch.setenv("KKRBOT_LANG", lang)
+    expires, revoked, revoke_note = TOKEN_WORDS[lang]
+    main(["token", "create", "--role", "reader", "--name", "Old", "--expires-days", "30"])
+    main(["token", "create", "--role", "reader", "--name", "Gone"])
+    capsys.readouterr()
+    assert main(["token", "revoke", "Gone"]) == 0
+    assert capsys.readouterr().out.startswith(revoke_note)
+    main(["token", "list"])
+    listed = no_iso(capsys.readouterr().out)
+    assert re.search(f"{expires} {WHEN[lang]}", listed) and re.search(f"{revoked} {WHEN[lang]}", listed), listed
+
+
+@pytest.mark.parametrize("lang, said", [
+    ("da", "mima@haderslev.dk er nu person-"), ("da", ": 1 kontakt fjernet, 0 pladser i styregrupper frigjort, "),
+    ("en", ": 1 contact removed, 0 steering-group seats vacated, "),
+])
+def test_forgetting_a_person_counts_in_words(db_path, monkeypatch, capsys, lang, said):
+    monkeypatch.setenv("KKRBOT_DB", str(db_path))
+    monkeypatch.setenv("KKRBOT_LANG", lang)
+    assert main(["directory", "forget", "mima@haderslev.dk"]) == 0
+    out = capsys.readouterr().out
+    assert said in out and "(s)" not in out and "(er)" not in out

@@ -145,16 +145,16 @@ def test_token_revoke_and_list(tmp_path):
     db_path = tmp_path / "k.json"
     token = run_bot(db_path, "token", "create", "--role", "reader", "--name", "Old").stdout.strip()
     listed = run_bot(db_path, "token", "list").stdout
-    assert "reader" in listed and "Old" in listed and "active" in listed and token not in listed
+    assert "reader" in listed and "Old" in listed and "aktivt" in listed and token not in listed
     done = run_bot(db_path, "token", "revoke", "Old")
-    assert done.returncode == 0 and "revoked" in done.stdout
-    assert "(revoked " in run_bot(db_path, "token", "list").stdout
+    assert done.returncode == 0 and "Tilbagekaldt" in done.stdout
+    assert "(tilbagekaldt den " in run_bot(db_path, "token", "list").stdout
     assert run_bot(db_path, "token", "revoke", "Old").returncode == 1
 
 
 def test_directory_forget(tmp_path):
     db_path = tmp_path / "k.json"
     done = run_bot(db_path, "directory", "forget", "mima@haderslev.dk")
-    assert done.returncode == 0 and "person-" in done.stdout and "1 contact(s) removed" in done.stdout
+    assert done.returncode == 0 and "person-" in done.stdout and "1 kontakt fjernet" in done.stdout
     assert "Mia Mandau" not in run_bot(db_path, "directory", "export").stdout
     assert run_bot(db_path, "directory", "forget", "mima@haderslev.dk").returncode == 1
