@@ -104,7 +104,7 @@ def test_a_full_appointment_for_dhrd(world):
     slash_command(world["base"] + "/slack/events", SECRET, "/kkr", "reps DHRD", "U1", world["fake"].url + "/response/r")
     text = world["fake"].wait_for("response_url")[0]["text"]
     assert "4 af 5 kommunale repræsentanter" in text and "Mangler repræsentant fra: Region Sjælland" in text
-    assert "Ufuldstændig" in text
+    assert "Styregruppen er ikke fuldtallig" in text
 
     # 5. The last seat and the chair complete the request.
     api(world, "POST", f"/api/appointments/{request_id}/appointees",
