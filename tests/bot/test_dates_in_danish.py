@@ -140,6 +140,18 @@ def test_a_municipality_reached_through_kl_is_told_so(store):
             "kontaktperson, så beskeden er sendt videre via KL.") in page.get_data(as_text=True)
 
 
+def test_only_a_hearing_has_a_horingsfrist(store):
+    from api import create_app
+
+    info = {"kind": "info", "database": "DHRD", "title": "Ny vejledning", "deadline": "2030-01-15"}
+    broadcasts.create_broadcast(store, info, by="Anne Nakano", now=NOW)
+    item = deliveries.claim_due(store, NOW, ack_tokens.server_secret(store))[0]
+    deliveries.record_sent(store, item, "email", {}, NOW)
+    client = create_app(Settings(db_path=str(store.path)), store=store, clock=lambda: NOW).test_client()
+    page = client.get(f"/ack/{item.ack_token}").get_data(as_text=True)
+    assert "Frist: 15. januar 2030" in page and "Høringsfrist" not in page
+
+
 def _sent_link(store, region="1082"):
     status, _ = broadcasts.create_broadcast(store, HEARING, by="Anne Nakano", now=NOW)
     secret = ack_tokens.server_secret(store)
