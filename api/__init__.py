@@ -10,6 +10,7 @@ from flask import Flask
 from api import acks, audit, broadcasts, contacts, databases, errors, headers, hearings, meta, municipalities, regions
 from api.config import Settings
 from data import Store
+from handlers.i18n import set_zone
 from handlers.seeding import seed_directory
 
 
@@ -20,6 +21,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, clo
     settings = settings or Settings.from_env()
     store = store or Store(settings.db_path)
     zone = ZoneInfo(settings.tz)
+    set_zone(settings.tz)
     clock = clock or (lambda: datetime.now(UTC).astimezone(zone))
     store.recover()
     seed_directory(store, clock())

@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, render_template, request
 
 from api.web import now, store
 from handlers import appointments, deliveries, forwarding, hearings
+from handlers.clock import parse
 from handlers.errors import Forbidden, KkrError
 from handlers.i18n import t
 from handlers.messages import forward_notes, header, message_lines
@@ -36,7 +37,7 @@ def show(token):
 def acknowledge(token):
     item, _ = deliveries.by_token(store(), token)
     delivery, recorded = deliveries.acknowledge(store(), item.broadcast_id, item.delivery_id, now())
-    note = t("ack.done", _lang()) if recorded else t("ack.already", _lang(), when=delivery["acknowledged_at"])
+    note = t("ack.done", _lang()) if recorded else t("ack.already", _lang(), when=parse(delivery["acknowledged_at"]))
     return _page(token, [note])
 
 
@@ -96,7 +97,8 @@ def _page(token: str, notes: list[str] | None = None):
     if item.broadcast["kind"] == appointments.KIND and item.purpose == "notice":
         view.update(_appointment_form(item, lang))
     if delivery["state"] == "acknowledged" and not notes:
-        notes = [t("page.acknowledged", lang, when=delivery["acknowledged_at"], by=delivery["acknowledged_by"])]
+        notes = [t("page.acknowledged", lang, when=parse(delivery["acknowledged_at"]),
+                   by=delivery["acknowledged_by"])]
     return render_template("ack.html", lang=lang, title=t("page.title", lang), notes=notes or [], error=None,
                            item=view, token=token)
 

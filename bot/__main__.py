@@ -10,14 +10,16 @@ from pathlib import Path
 from api.config import Settings
 from data import Store
 from handlers import directory_csv, spreadsheet, tokens
+from handlers.clock import parse
 from handlers.errors import Invalid, KkrError
-from handlers.i18n import t
+from handlers.i18n import set_zone, t
 from handlers.seeding import seed_directory
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings.from_env()
+    set_zone(settings.tz)
     try:
         return args.run(args, settings)
     except KkrError as error:
@@ -118,21 +120,23 @@ def run_token_create(args, settings: Settings) -> int:
     expires = now() + timedelta(days=args.expires_days) if args.expires_days else None
     token, record = tokens.create_token(open_store(settings), args.role, args.name, now(), expires)
     print(token)
-    print(f"# role {record['role']} for {record['name']}; shown once, stored only as a hash", file=sys.stderr)
+    print(t("cli.token_created", settings.lang, role=record["role"], name=record["name"]), file=sys.stderr)
     return 0
 
 
 def run_token_revoke(args, settings: Settings) -> int:
     record = tokens.revoke_token(open_store(settings), args.name, now())
-    print(f"revoked {record['id']} ({record['role']}, {record['name']})")
+    print(t("cli.token_revoked", settings.lang, id=record["id"], role=record["role"], name=record["name"]))
     return 0
 
 
 def run_token_list(args, settings: Settings) -> int:
+    lang = settings.lang
     for record in tokens.list_tokens(open_store(settings)):
-        state = "revoked " + record["revoked_at"] if record["revoked_at"] else (
-            "expires " + record["expires_at"] if record["expires_at"] else "active")
-        print(f"{record['id']}  {record['role']:<10}  {record['name']}  ({state})")
+        state = (t("cli.token_state_revoked", lang, when=parse(record["revoked_at"])) if record["revoked_at"] else
+                 t("cli.token_state_expires", lang, when=parse(record["expires_at"])) if record["expires_at"] else
+                 t("cli.token_state_active", lang))
+        print(t("cli.token_row", lang, id=record["id"], role=record["role"], name=record["name"], state=state))
     return 0
 
 
@@ -155,9 +159,10 @@ def run_forget(args, settings: Settings) -> int:
     outbox = outbox_folder(settings.db_path)
     done = forget(open_store(settings), args.email, now(),
                   elsewhere={"outbox": lambda person: forget_in_outbox(outbox, person)})
-    print(f"{args.email} is now {done['pseudonym']}: {done['contacts']} contact(s) removed, {done['roster']} "
-          f"steering-group seat(s) vacated, {done['history']} history record(s) and {done['audit']} audit "
-          f"entries pseudonymised, {done['outbox']} outbox e-mail(s) deleted")
+    lang = settings.lang
+    counts = [t(f"cli.forgotten_{part}", lang, count=done[part])
+              for part in ("contacts", "roster", "history", "audit", "outbox")]
+    print(t("cli.forgotten", lang, email=args.email, pseudonym=done["pseudonym"], counts=counts))
     return 0
 
 

@@ -9,6 +9,7 @@ from bot.render import deliveries as render
 from bot.render import modals
 from bot.slack_errors import answering
 from handlers import broadcasts, deliveries, forwarding, roles
+from handlers.clock import parse
 from handlers.errors import KkrError
 from handlers.i18n import t
 
@@ -58,7 +59,7 @@ def register(app: App, store, settings, clock, on_queued) -> None:
             broadcast_id, delivery_id = (int(part) for part in action["value"].split(":"))
             delivery, recorded = deliveries.acknowledge(store, broadcast_id, delivery_id, clock(),
                                                         slack_user=body["user"]["id"])
-            note = t("ack.done" if recorded else "ack.already", lang, when=delivery["acknowledged_at"])
+            note = t("ack.done" if recorded else "ack.already", lang, when=parse(delivery["acknowledged_at"]))
             blocks = render.acknowledged_blocks(body.get("message", {}).get("blocks", []), note)
             respond(replace_original=True, text=note, blocks=blocks)
 

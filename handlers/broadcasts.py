@@ -48,7 +48,7 @@ def _deadline(value: str | None, kind: str, today: date) -> str | None:
     except ValueError:
         raise Invalid("broadcast.deadline_format", value=value, extra={"field": "deadline"}) from None
     if day < today:
-        raise Invalid("broadcast.deadline_past", value=value, extra={"field": "deadline"})
+        raise Invalid("broadcast.deadline_past", value=day, extra={"field": "deadline"})
     return day.isoformat()
 
 

@@ -45,6 +45,8 @@ class Outgoing:
     message: dict | None = None
     about: int | None = None
     maybe_sent_since: str | None = None  # when an earlier try that may have sent it began; None: first try
+    municipality_official: str | None = None  # "Aarhus Kommune", as a letter to the municipality names it
+    kkr_contact: str | None = None  # tier 2: the KKR contact it came through; None when it came via KL
 
     @property
     def notice_id(self) -> int:
@@ -81,14 +83,26 @@ def claim_due(store, now: datetime, secret: bytes, *, owner: str = "", is_dead=N
                 earlier = _earlier_try(delivery)
                 tx.update("deliveries", delivery["id"], {"state": "sending", "lease_until": stamp(now + LEASE),
                                                          "lease_owner": owner, "claimed_at": stamp(now)})
-                claimed.append(_outgoing(broadcast_id, broadcast, delivery, secret, names, earlier))
+                claimed.append(_outgoing(broadcast_id, broadcast, delivery, secret, names, earlier,
+                                         kkr_contact=_kkr_contact(tx, delivery)))
     return claimed
 
 
-def place_names(store) -> dict[str, str]:
-    """Region and municipality names by code."""
+def place_names(store) -> dict[str, dict]:
+    """Regions and municipalities (their names) by code."""
     with store.read(DIRECTORY) as view:
-        return {p["code"]: p["name"] for p in view.all("regions") + view.all("municipalities")}
+        return {p["code"]: p for p in view.all("regions") + view.all("municipalities")}
+
+
+def _kkr_contact(reader, delivery: dict) -> str | None:
+    """Who a tier-2 message came through: the name of the region's KKR
+    contact, or None when the region has none and it came via KL."""
+    if delivery["tier"] != 2:
+        return None
+    first = next(iter(reader.find("deliveries", tier=1, region=delivery["region"], purpose="notice")), None)
+    if first is None or first["fallback"] or not first["recipient"]:
+        return None
+    return first["recipient"]["name"]
 
 
 def _due_check(now: datetime, is_dead):
@@ -113,13 +127,14 @@ def _earlier_try(delivery: dict) -> str | None:
 
 
 def _outgoing(broadcast_id: int, broadcast: dict, delivery: dict, secret: bytes, names: dict,
-              maybe_sent_since: str | None = None) -> Outgoing:
+              maybe_sent_since: str | None = None, kkr_contact: str | None = None) -> Outgoing:
+    region, municipality = names.get(delivery["region"]) or {}, names.get(delivery["municipality"]) or {}
     return Outgoing(broadcast_id, delivery["id"], delivery["tier"], {k: v for k, v in broadcast.items() if k != "id"},
                     delivery["recipient"], delivery["region"], delivery["municipality"], delivery["fallback"],
                     ack_tokens.make(secret, broadcast_id, delivery.get("about") or delivery["id"]),
-                    names.get(delivery["region"], ""), names.get(delivery["municipality"]),
+                    region.get("name", ""), municipality.get("name"),
                     delivery.get("purpose", "notice"), delivery.get("message"), delivery.get("about"),
-                    maybe_sent_since)
+                    maybe_sent_since, municipality.get("official_name"), kkr_contact)
 
 
 def record_sent(store, item: Outgoing, channel: str, ref: dict, now: datetime) -> None:
@@ -156,12 +171,13 @@ def by_token(store, token: str, now: datetime | None = None) -> tuple[Outgoing, 
     broadcast_id, delivery_id = ack_tokens.read(secret, token)
     with store.read(part_of(broadcast_id)) as view:
         broadcast, found = view.get("broadcast", 1), view.get("deliveries", delivery_id)
+        kkr_contact = _kkr_contact(view, found) if found else None
     if broadcast is None or found is None:
         raise NotFound("ack.unknown_link")
     if now is not None:
         ref = delivery_ref(broadcast_id, delivery_id)
         audit.read(store, "link:" + ref, "read_delivery", ref, now)
-    return _outgoing(broadcast_id, broadcast, found, secret, place_names(store)), found
+    return _outgoing(broadcast_id, broadcast, found, secret, place_names(store), kkr_contact=kkr_contact), found
 
 
 def delivery_ref(broadcast_id: int, delivery_id: int) -> str:

@@ -50,7 +50,7 @@ def import_csv(store, text: str, now: datetime, by: str = "", lang: str = "da") 
                 errors.append({"line": line, "error": error.message(lang)})
         if errors:
             raise Invalid("csv.invalid", count=len(errors),
-                          lines=", ".join(str(e["line"]) for e in errors), extra={"errors": errors})
+                          lines=[e["line"] for e in errors], extra={"errors": errors})
         result = ImportResult({"created": 0, "updated": 0, "cleared": 0, "unchanged": 0})
         changes: list[dict] = []
         for role, place, person in planned:

@@ -3,6 +3,7 @@ acknowledgement page."""
 
 from __future__ import annotations
 
+from handlers.clock import day, from_text
 from handlers.deliveries import Outgoing
 from handlers.i18n import t
 
@@ -26,17 +27,33 @@ def message_lines(item: Outgoing, lang: str) -> list[str]:
     if b.get("link"):
         out.append(t("msg.link", lang, link=b["link"]))
     if b.get("deadline"):
-        out.append(t("msg.deadline", lang, deadline=b["deadline"]))
+        out.append(deadline_line("msg.deadline", b, lang))
     if b["kind"] == "appointment":
         chair = t("msg.appointment_chair", lang) if b.get("chair_wanted") else ""
-        out.append(t("msg.appointment_kl", lang, seats=b["seats"], chair=chair, database=b["database_name"]))
+        out.append(t("msg.appointment_kl", lang, count=b["seats"], seats=b["seats"], chair=chair,
+                     database=b["database_name"]))
     elif item.tier == 2:
-        out.append(t("msg.tier2", lang, municipality=item.municipality_name, region=item.region_name))
+        out.append(t("msg.tier2" if item.kkr_contact else "msg.tier2_via_kl", lang,
+                     municipality=item.municipality_official or item.municipality_name, region=item.region_name,
+                     kkr=kkr_name(item.region_name), kkr_contact=item.kkr_contact))
     elif item.fallback:
         out.append(t("msg.fallback", lang, region=item.region_name))
     else:
         out.append(t("msg.tier1", lang, region=item.region_name))
     return out
+
+
+def deadline_line(key: str, broadcast: dict, lang: str) -> str:
+    """The deadline as a date: a hearing's is its høringsfrist (``key``),
+    any other broadcast's a plain deadline (``key_general``)."""
+    kind_key = key if broadcast["kind"] == "hearing" else f"{key}_general"
+    return t(kind_key, lang, deadline=day(broadcast["deadline"]))
+
+
+def kkr_name(region_name: str) -> str:
+    """"KKR Midtjylland" for "Region Midtjylland": the regional council of
+    the municipalities, as it calls itself."""
+    return "KKR " + region_name.removeprefix("Region ")
 
 
 def forward_notes(done: dict, lang: str) -> list[str]:
@@ -53,8 +70,8 @@ def own_text(item: Outgoing, lang: str) -> str:
     message = item.message or {}
     if "text" in message:
         return message["text"]
-    return t(message.get("key", ""), lang, title=item.broadcast["title"], region=item.region_name,
-             **message.get("params", {}))
+    params = {name: from_text(value) for name, value in message.get("params", {}).items()}
+    return t(message.get("key", ""), lang, title=item.broadcast["title"], region=item.region_name, **params)
 
 
 def has_buttons(item: Outgoing) -> bool:

@@ -9,6 +9,7 @@ import re
 from datetime import datetime
 
 from handlers import audit, broadcasts, hearings
+from handlers.clock import day, parse
 from handlers.directory import DIRECTORY
 from handlers.errors import Conflict
 from handlers.i18n import t
@@ -93,7 +94,7 @@ def markdown_safe(value):
 def to_markdown(report: dict, lang: str) -> str:
     h = report["hearing"]
     out = [f"# {t('report.title', lang, database=h['database'], title=h['title'])}", "",
-           t("report.deadline", lang, deadline=h["deadline"] or "–"), ""]
+           t("report.deadline", lang, deadline=day(h["deadline"]) or "–"), ""]
     for region in report["regions"]:
         out += [f"## {region['region']['name']}", ""]
         reply = region["reply"]
@@ -113,7 +114,7 @@ def to_markdown(report: dict, lang: str) -> str:
 def _md_reply(reply: dict, lang: str) -> str:
     late = f" **{t('report.late', lang)}**" if reply["late"] else ""
     quoted = "\n".join("> " + line for line in reply["text"].splitlines())
-    return f"{t('report.by', lang, by=reply['by'], at=reply['at'])}{late}\n\n{quoted}"
+    return f"{t('report.by', lang, by=reply['by'], at=parse(reply['at']))}{late}\n\n{quoted}"
 
 
 def to_csv(report: dict, excel: bool = False) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from bot.render.modals import input_block, modal
 from bot.render.mrkdwn import escaped
 from handlers.broadcasts import KINDS
+from handlers.clock import parse
 from handlers.deliveries import Outgoing
 from handlers.i18n import t
-from handlers.messages import forward_notes, has_buttons, header, message_lines
+from handlers.messages import deadline_line, forward_notes, has_buttons, header, message_lines
 
 ICONS = {"queued": "⏳", "sending": "⏳", "sent": "📨", "failed": "⚠️", "acknowledged": "✅"}
 ACK, FORWARD, REPLY = "kkr_ack", "kkr_forward", "kkr_reply"
@@ -53,7 +54,8 @@ def email_text(item: Outgoing, public_url: str, lang: str) -> tuple[str, str]:
             lines.append(t("msg.email_reply", lang))
         if item.tier == 1:
             lines.append(t("msg.email_forward", lang))
-    lines += ["", t("msg.signature", lang)]
+    if item.purpose != "welcome":  # a welcome is signed by the consultant it is sent for
+        lines += ["", t("msg.signature", lang)]
     return subject, "\n".join(lines) + "\n"
 
 
@@ -75,7 +77,7 @@ def status_lines(status: dict, lang: str) -> list[str]:
     out = [t("status.title", lang, id=status["id"], kind=t(f"kind.{status['kind']}", lang),
              database=status["database"], title=status["title"])]
     if status.get("deadline"):
-        out.append(t("status.deadline", lang, deadline=status["deadline"]))
+        out.append(deadline_line("status.deadline", status, lang))
     missing = []
     for row in status["regions"]:
         out.append(_status_row(row, lang))
@@ -90,12 +92,12 @@ def _status_row(row: dict, lang: str) -> str:
     if row["fallback"]:
         recipient += f" ({t('status.fallback', lang)})"
     state = t(f"status.state.{row['state']}", lang, error=row.get("last_error") or "",
-              by=row.get("acknowledged_by") or "", when=_when(row.get("acknowledged_at")))
+              by=row.get("acknowledged_by") or "", when=parse(row.get("acknowledged_at")))
     line = t("status.row", lang, icon=ICONS[row["state"]], region=row["region"]["name"], recipient=recipient,
              state=state)
     if row["forwarded_at"]:
         m = row["municipalities"]
-        line += f"; {t('status.forwarded', lang, when=_when(row['forwarded_at']))}, " + t(
+        line += f"; {t('status.forwarded', lang, when=parse(row['forwarded_at']))}, " + t(
             "status.municipalities", lang, reached=m["reached"], total=m["total"], acknowledged=m["acknowledged"])
     return line
 
@@ -104,7 +106,7 @@ def list_lines(broadcasts: list[dict], lang: str) -> list[str]:
     if not broadcasts:
         return [t("status.none_open", lang)]
     return [t("status.list_title", lang), *(t("status.list_row", lang, id=b["id"], kind=t(f"kind.{b['kind']}", lang),
-                                               database=b["database"], title=b["title"], when=_when(b["created_at"]))
+                                               database=b["database"], title=b["title"], when=parse(b["created_at"]))
                                               for b in broadcasts)]
 
 
@@ -149,6 +151,3 @@ def _button(text: str, action_id: str, value: str, primary: bool = False) -> dic
         button["style"] = "primary"
     return button
 
-
-def _when(stamp: str | None) -> str:
-    return stamp[:16].replace("T", " ") if stamp else ""

@@ -63,11 +63,11 @@ def test_a_full_appointment_for_dhrd(world):
     to_kl = world["mail"].wait_for(1)[0]
     assert to_kl["To"].addresses[0].addr_spec == "lht@kl.dk"
     text = to_kl.get_content()
-    assert "5 kommunale repræsentant(er) og en kommunal formand" in text
+    assert "5 kommunale repræsentanter og en kommunal formand" in text
     assert "Dansk Hjerterehabiliteringsdatabase" in text
     link = re.search(r"(http://\S+/ack/\S+)", text).group(1)
     code, page = call("GET", link)
-    assert code == 200 and "Marker som sendt videre til KKR" in page and 'name="workplace"' in page
+    assert code == 200 and "Markér som sendt videre til KKR" in page and 'name="workplace"' in page
     assert call("POST", link, b"")[0] == 200
     assert "Markeret som sendt videre til KKR" in call("POST", link + "/kkr", b"")[1]
     state = api(world, "GET", f"/api/appointments/{request_id}")[1]
@@ -92,8 +92,9 @@ def test_a_full_appointment_for_dhrd(world):
     # 4. Each appointee is welcomed and is on the roster.
     world["mail"].wait_for(1 + 4)
     welcome = world["mail"].to("mm@viborg.dk")[0].get_content()
-    assert "Velkommen i styregruppen for Dansk Hjerterehabiliteringsdatabase" in welcome
-    assert "Næste møde: 2027-01-14" in welcome and "Nina Nord" in welcome and "Anne Nakano" in welcome
+    assert "Velkommen til styregruppen for Dansk Hjerterehabiliteringsdatabase" in welcome
+    assert "Næste møde: 14. januar 2027" in welcome and "Nina Nord" in welcome and "Anne Nakano" in welcome
+    assert welcome.count("hilsen") == 1  # signed by the consultant alone
     roster = api(world, "GET", "/api/databases/DHRD/steering-group")[1]
     assert roster["filled"] == 4 and roster["complete"] is False
     assert roster["regions_without_representative"] == ["Region Sjælland"]
@@ -103,7 +104,7 @@ def test_a_full_appointment_for_dhrd(world):
     slash_command(world["base"] + "/slack/events", SECRET, "/kkr", "reps DHRD", "U1", world["fake"].url + "/response/r")
     text = world["fake"].wait_for("response_url")[0]["text"]
     assert "4 af 5 kommunale repræsentanter" in text and "Mangler repræsentant fra: Region Sjælland" in text
-    assert "Ufuldstændig" in text
+    assert "Styregruppen er ikke fuldtallig" in text
 
     # 5. The last seat and the chair complete the request.
     api(world, "POST", f"/api/appointments/{request_id}/appointees",
@@ -192,4 +193,4 @@ def test_the_appointment_through_slack(world):
     state = api(world, "GET", f"/api/appointments/{request_id}")[1]
     assert state["complete"] and state["appointees"][0]["phone"] == "+45 87 87 87 87"
     welcome = wait_until(lambda: [m for m in fake.of("chat.postMessage") if m["channel"] == "UMADS"])[0]
-    assert "Velkommen i styregruppen for Dansk Hjerterehabiliteringsdatabase" in welcome["blocks"][1]["text"]["text"]
+    assert "Velkommen til styregruppen for Dansk Hjerterehabiliteringsdatabase" in welcome["blocks"][1]["text"]["text"]

@@ -73,7 +73,7 @@ def test_broadcast_reaches_every_region_by_email(running):
     jonas = running["mailbox"].to("jt@viborg.dk")[0]
     assert jonas["Subject"] == "[RKKP DHRD] Høring: Høring over kommunale indikatorer"
     text = jonas.get_content()
-    assert "Svarfrist: 2026-12-15" in text and "https://www.rkkp.dk/dhrd" in text
+    assert "Høringsfrist: 15. december 2026" in text and "https://www.rkkp.dk/dhrd" in text
     assert "KKR-kontaktperson for Region Midtjylland" in text
     kl_texts = [m.get_content() for m in running["mailbox"].to("lht@kl.dk")]
     assert any("Region Sjælland har endnu ingen KKR-kontaktperson" in t for t in kl_texts)
@@ -93,7 +93,7 @@ def test_opening_the_link_does_not_acknowledge_only_the_button_does(running):
     assert region(running["base"], body["id"], "1082")["state"] == "sent"
 
     status, page = call("POST", link, b"")
-    assert status == 200 and "Tak – modtagelsen er kvitteret." in page
+    assert status == 200 and "Tak – du har kvitteret for modtagelsen." in page
     row = region(running["base"], body["id"], "1082")
     assert row["state"] == "acknowledged" and row["acknowledged_by"] == "Jonas Thor Björnson"
 
@@ -108,7 +108,7 @@ def test_a_forged_link_is_refused_and_changes_nothing(running):
     link = link_in(running["mailbox"].to("jt@viborg.dk")[0])
     forged = link[:-4] + ("0000" if not link.endswith("0000") else "1111")
     status, page = call("POST", forged, b"")
-    assert status == 404 and "Linket er ukendt" in page
+    assert status == 404 and "Linket virker ikke" in page
     assert region(running["base"], body["id"], "1082")["state"] != "acknowledged"
 
 
@@ -119,11 +119,11 @@ def test_forwarding_from_the_email_page_reaches_the_municipalities(running, stor
     running["mailbox"].wait_for(5)
     link = link_in(running["mailbox"].to("jt@viborg.dk")[0])
     status, page = call("POST", link + "/forward", b"")
-    assert status == 200 and "Sendt videre til 2 kommune(r) i Region Midtjylland" in page
-    assert "Uden kontaktperson, ikke nået:" in page and "Herning" in page
+    assert status == 200 and "Sendt videre til 2 kommuner i Region Midtjylland" in page
+    assert "Disse kommuner har ingen kontaktperson og har ikke fået beskeden:" in page and "Herning" in page
     messages = running["mailbox"].wait_for(7)
     bo = running["mailbox"].to("bo@viborg.dk")[0]
-    assert "kontaktperson for Viborg via KKR i Region Midtjylland" in bo.get_content()
+    assert "for Viborg Kommune via KKR Midtjylland (kontaktperson: Jonas Thor Björnson)" in bo.get_content()
     call("POST", link + "/forward", b"")
     time.sleep(0.5)
     assert len(running["mailbox"].messages) == len(messages) == 7

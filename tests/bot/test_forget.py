@@ -116,7 +116,7 @@ def test_forgetting_a_kkr_contact_leaves_no_trace_and_the_history_whole(world):
     outbox = world["db"].parent / "outbox"
     assert (outbox / "broadcast-1-delivery-5.eml").exists()  # Mia's notice is hers, and stays
     assert not (outbox / "broadcast-1-delivery-2.eml").exists()
-    assert re.search(r"1 contact\(s\) removed.*\d+ outbox e-mail\(s\) deleted", done.stdout)
+    assert re.search(r"1 kontakt fjernet.* og \d+ e-mails i udbakken slettet\.", done.stdout)
     assert run_bot(world["db"], "directory", "forget", "jt@viborg.dk").returncode == 1
 
 

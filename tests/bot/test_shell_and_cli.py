@@ -32,7 +32,7 @@ def test_shell_in_english_with_suggestions(tmp_path):
     done = run_bot(tmp_path / "k.json", "shell", stdin="/kkr Hoved\n/kkr help\n/nope\n", lang="en")
     assert "Did you mean: Region Hovedstaden" in done.stdout
     assert "/kkr <region or municipality>" in done.stdout
-    assert "Unknown command '/nope'" in done.stdout
+    assert "Unknown command “/nope”" in done.stdout
 
 
 def test_token_create_prints_a_working_token_once(tmp_path):
@@ -134,9 +134,9 @@ def test_shell_shows_broadcast_status_and_hearing_report(tmp_path):
     hearings.reply_for(store, status["id"], "1082", "Midtjylland: enig.", NOW, by="Jonas")
     out = run_bot(db_path, "shell", stdin=f"/rkkp-status\n/rkkp-status {status['id']}\n/rkkp-report 1\n"
                                            "/rkkp-status 9\n").stdout
-    assert "#1 Høring fra DHRD: Indikatorer" in out
+    assert "#1 Høring – DHRD: Indikatorer" in out
     assert "Region Midtjylland – Jonas Thor Björnson: i kø" in out
-    assert "Mangler kvittering: Region Nordjylland" in out
+    assert "Mangler at kvittere: Region Nordjylland" in out
     assert "# Høringsrapport: DHRD – Indikatorer" in out and "> Midtjylland: enig." in out
     assert "Der findes ingen udsendelse #9." in out
 
@@ -145,16 +145,16 @@ def test_token_revoke_and_list(tmp_path):
     db_path = tmp_path / "k.json"
     token = run_bot(db_path, "token", "create", "--role", "reader", "--name", "Old").stdout.strip()
     listed = run_bot(db_path, "token", "list").stdout
-    assert "reader" in listed and "Old" in listed and "active" in listed and token not in listed
+    assert "reader" in listed and "Old" in listed and "aktivt" in listed and token not in listed
     done = run_bot(db_path, "token", "revoke", "Old")
-    assert done.returncode == 0 and "revoked" in done.stdout
-    assert "(revoked " in run_bot(db_path, "token", "list").stdout
+    assert done.returncode == 0 and "Tilbagekaldt" in done.stdout
+    assert "(tilbagekaldt den " in run_bot(db_path, "token", "list").stdout
     assert run_bot(db_path, "token", "revoke", "Old").returncode == 1
 
 
 def test_directory_forget(tmp_path):
     db_path = tmp_path / "k.json"
     done = run_bot(db_path, "directory", "forget", "mima@haderslev.dk")
-    assert done.returncode == 0 and "person-" in done.stdout and "1 contact(s) removed" in done.stdout
+    assert done.returncode == 0 and "person-" in done.stdout and "1 kontakt fjernet" in done.stdout
     assert "Mia Mandau" not in run_bot(db_path, "directory", "export").stdout
     assert run_bot(db_path, "directory", "forget", "mima@haderslev.dk").returncode == 1

@@ -92,7 +92,7 @@ def test_a_submitted_modal_fans_out_to_slack_and_the_outbox(slack, db_path):
     assert "Høring over kommunale indikatorer" in jonas["text"]
     assert button(jonas, ACK)["value"] == "1:2" and button(jonas, FORWARD)["value"] == "1:1082"
     assert button(jonas, REPLY)["value"] == "1:2"
-    assert "Svarfrist: 2026-12-15" in jonas["blocks"][1]["text"]["text"]
+    assert "Høringsfrist: 15. december 2026" in jonas["blocks"][1]["text"]["text"]
     assert "Udsendelse #1 er oprettet" in dm_to(fake, "UANNE")[0]["text"]
     wait_until(lambda: {r["state"] for r in status(slack).values()} == {"sent"})
     rows = status(slack)
@@ -112,7 +112,7 @@ def test_a_double_submitted_modal_makes_one_broadcast(slack):
 def test_a_hearing_without_deadline_is_refused_in_the_modal(slack):
     code, body = submit(slack, {**MODAL_VALUES, "deadline": {"selected_date": None}})
     assert code == 200 and body["response_action"] == "errors"
-    assert body["errors"] == {"deadline": "En høring skal have en svarfrist."}
+    assert body["errors"] == {"deadline": "En høring skal have en høringsfrist."}
     assert call("GET", slack["base"] + "/api/broadcasts", headers=slack["auth"])[1] == []
 
 
@@ -151,12 +151,13 @@ def test_forward_and_municipal_reply_through_slack(slack):
     wait_until(lambda: status(slack)["1082"]["state"] == "sent")
     interaction(slack["events"], SECRET, block_action("UJONAS", FORWARD, "1:1082", slack["respond"] + "fwd"))
     note = [c for c in fake.wait_for("response_url") if c["name"] == "fwd"][0]
-    assert "Sendt videre til 1 kommune(r) i Region Midtjylland" in note["text"]
+    assert "Sendt videre til 1 kommune i Region Midtjylland" in note["text"]
     assert "Herning" in note["text"]
     # The button is Bo's once the store has recorded the message as sent to him.
     wait_until(lambda: status(slack)["1082"]["municipalities"]["reached"] == 1)
     bo = dm_to(fake, "UBO")[0]
-    assert "kontaktperson for Viborg via KKR i Region Midtjylland" in bo["blocks"][1]["text"]["text"]
+    said = bo["blocks"][1]["text"]["text"]
+    assert "for Viborg Kommune via KKR Midtjylland (kontaktperson: Jonas Thor Björnson)" in said
     with pytest.raises(AssertionError):
         button(bo, FORWARD)
 
@@ -204,6 +205,6 @@ def test_status_command(slack):
     wait_until(lambda: status(slack)["1082"]["state"] == "sent")
     slash_command(slack["events"], SECRET, "/rkkp-status", "1", "UANNE", slack["respond"] + "status")
     text = fake.wait_for("response_url")[0]["text"]
-    assert "#1 Høring fra DHRD: Høring over kommunale indikatorer" in text
-    assert "Region Midtjylland – Jonas Thor Björnson: sendt, ikke kvitteret" in text
-    assert "Mangler kvittering: Region Nordjylland, Region Midtjylland" in text
+    assert "#1 Høring – DHRD: Høring over kommunale indikatorer" in text
+    assert "Region Midtjylland – Jonas Thor Björnson: sendt, ikke kvitteret endnu" in text
+    assert "Mangler at kvittere: Region Nordjylland, Region Midtjylland" in text

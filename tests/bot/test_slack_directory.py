@@ -58,7 +58,7 @@ def test_kkr_unknown_place_gets_suggestions_not_an_error(slack):
     text = kkr(slack, "Hovedstade n")
     assert "Mente du" in text or "Region Hovedstaden" in text
     text = kkr(slack, "Xyzzy")
-    assert "Kender ingen region eller kommune, der hedder «Xyzzy»" in text and "/kkr help" in text
+    assert "Jeg kender ingen region eller kommune, der hedder »Xyzzy«" in text and "/kkr help" in text
 
 
 def test_mention_is_answered_in_its_thread(slack):

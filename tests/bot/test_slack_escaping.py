@@ -85,8 +85,8 @@ def test_a_broadcast_and_its_forward_reach_slack_escaped(slack, store):
     assert status == 201
     jonas = wait_until(lambda: dms(slack["fake"], "UJONAS"), what="the DM to the KKR contact")[0]
     assert_escaped(jonas, "&lt;!channel&gt; &amp; &lt;https://evil.example|Klik for at bekræfte&gt;")
-    assert jonas["text"].startswith("Information fra DHRD&amp;&lt;X&gt;: ")
-    assert jonas["blocks"][0]["text"] == {"type": "plain_text", "text": "Information fra DHRD&<X>"}  # not parsed
+    assert jonas["text"].startswith("Information – DHRD&amp;&lt;X&gt;: ")
+    assert jonas["blocks"][0]["text"] == {"type": "plain_text", "text": "Information – DHRD&<X>"}  # not parsed
     section = jonas["blocks"][1]["text"]["text"]
     assert section.startswith("*Ny rapport &lt;!channel&gt; &amp; ")  # our own bold survives
     assert "Hej &lt;@U0EVIL&gt;, se &lt;!here&gt; – A &gt; B" in section
@@ -100,7 +100,7 @@ def test_a_broadcast_and_its_forward_reach_slack_escaped(slack, store):
     listed = command(slack, "/rkkp-status", "")
     assert_escaped(listed, "Ny rapport &lt;!channel&gt; &amp; &lt;https://evil.example|Klik")
     one = command(slack, "/rkkp-status", "1")
-    assert_escaped(one, "#1 Information fra DHRD&amp;&lt;X&gt;: Ny rapport &lt;!channel&gt;")
+    assert_escaped(one, "#1 Information – DHRD&amp;&lt;X&gt;: Ny rapport &lt;!channel&gt;")
 
 
 def test_a_contact_name_and_a_typed_place_are_escaped_in_kkr_answers(slack, store):
@@ -110,7 +110,7 @@ def test_a_contact_name_and_a_typed_place_are_escaped_in_kkr_answers(slack, stor
     overview = command(slack, "/kkr", "")
     assert_escaped(overview, "Jonas &lt;!here&gt; Thor")
     unknown = command(slack, "/kkr", "<!channel>")
-    assert_escaped(unknown, "«&lt;!channel&gt;»")
+    assert_escaped(unknown, "»&lt;!channel&gt;«")
     assert "`/kkr help`" in unknown["text"]  # our own code formatting survives
 
 
@@ -143,7 +143,7 @@ def test_a_municipal_reply_from_the_emailed_page_is_escaped_in_slack(slack, stor
     closing = {"message": "De endelige indikatorer <!channel> & <@U0EVIL>"}
     assert call("POST", slack["base"] + "/api/hearings/1/close", closing, slack["auth"])[0] == 200
     closed = wait_until(lambda: dms(slack["fake"], "UJONAS")[1:], what="the closing message")[0]
-    assert_escaped(closed, "Høringen er afsluttet: Ny rapport &lt;!channel&gt;")
+    assert_escaped(closed, "Høringen »Ny rapport &lt;!channel&gt; &amp; &lt;https://evil.example|Klik")
     assert "De endelige indikatorer &lt;!channel&gt; &amp; &lt;@U0EVIL&gt;" in closed["blocks"][1]["text"]["text"]
 
 

@@ -128,10 +128,10 @@ def test_the_report_in_markdown_and_csv(store, hearing):
     found = report.hearing_report(store, hearing_id)
     markdown = report.to_markdown(found, "da")
     assert markdown.startswith("# Høringsrapport: DHRD – Kommunale indikatorer\n")
-    assert "Svarfrist: 2026-12-15" in markdown
+    assert "Høringsfrist: 15. december 2026" in markdown
     assert "## Region Midtjylland\n\n_Intet samlet høringssvar._" in markdown
-    assert "### Viborg\n\nFra Bo Ek," in markdown and "> Viborg: enig." in markdown
-    assert "Fra Mia Mandau, 2026-12-16T00:00:00+01:00 **(for sent)**" in markdown
+    assert "### Viborg\n\nFra Bo Ek den " in markdown and "> Viborg: enig." in markdown
+    assert "Fra Mia Mandau den 16. december 2026 kl. 00.00 **(modtaget efter fristen)**" in markdown
     assert "Regioner uden samlet svar: Region Nordjylland, Region Midtjylland, Region Hovedstaden, Region Sjælland" \
         in markdown
     assert "Kommuner uden svar: Aarhus" in markdown
