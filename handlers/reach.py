@@ -1,0 +1,38 @@
+"""How far a broadcast got down the chain: whether each region's KKR contact
+received it and passed it on, and whether each municipality received it
+and, if not, why.  The hearing report and the record of a hearing's closing
+tell the same story from here."""
+
+from __future__ import annotations
+
+from handlers.directory import DIRECTORY
+
+DELIVERED = ("sent", "acknowledged")
+# Where a broadcast stands with a municipality.
+REACHED = "reached"              # its notice was delivered
+NOT_DELIVERED = "not_delivered"  # forwarded to its contact, not (yet) delivered
+NO_CONTACT = "no_contact"        # its region forwarded; it had no contact person
+NOT_FORWARDED = "not_forwarded"  # its region has not forwarded the broadcast
+
+
+def municipalities(store) -> list[dict]:
+    """Every municipality of the directory (code, name, region), by name."""
+    with store.read(DIRECTORY) as view:
+        found = [{"code": m["code"], "name": m["name"], "region": m["region"]} for m in view.all("municipalities")]
+    return sorted(found, key=lambda m: m["name"])
+
+
+def municipal_reach(notices: list[dict], places: list[dict]) -> dict[str, str]:
+    """Each municipality's code → where the broadcast stands with it, from
+    the broadcast's notices (tier 1 and 2) and ``places`` (``municipalities``)."""
+    forwarded = {d["region"] for d in notices if d["tier"] == 1 and d["forwarded_at"]}
+    second = {d["municipality"]: d for d in notices if d["tier"] == 2}
+    reach = {}
+    for place in places:
+        delivery = second.get(place["code"])
+        if delivery is not None:
+            reach[place["code"]] = REACHED if delivery["state"] in DELIVERED else NOT_DELIVERED
+        else:
+            reach[place["code"]] = NO_CONTACT if place["region"] in forwarded else NOT_FORWARDED
+    return reach
+
