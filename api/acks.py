@@ -75,7 +75,8 @@ def forward(token):
     item, _ = deliveries.by_token(store(), token)
     if item.tier != 1:
         raise Forbidden("forward.not_yours")
-    done = forwarding.forward(store(), item.broadcast_id, item.region, now(), by=item.recipient["name"])
+    done = forwarding.forward(store(), item.broadcast_id, item.region, now(), by=item.recipient["name"],
+                              as_recipient=True)
     current_app.config["ON_QUEUED"](item.broadcast_id)
     return _page(token, forward_notes(done, _lang()))
 
@@ -97,6 +98,9 @@ def _page(token: str, notes: list[str] | None = None):
         view.update(_appointment_form(item, lang))
     if delivery["state"] == "acknowledged" and not notes:
         notes = [t("page.acknowledged", lang, when=delivery["acknowledged_at"], by=delivery["acknowledged_by"])]
+    if delivery.get("forwarded_on_behalf"):
+        notes = [*(notes or []), t("page.forwarded_on_behalf", lang, when=delivery["forwarded_at"],
+                                   by=delivery["forwarded_by"])]
     return render_template("ack.html", lang=lang, title=t("page.title", lang), notes=notes or [], error=None,
                            item=view, token=token)
 

@@ -84,7 +84,10 @@ SCHEMAS = {
         "channel": {"type": "string", "nullable": True, "enum": ["slack", "email", "outbox", None]},
         "state": {"type": "string", "enum": ["queued", "sending", "sent", "failed", "acknowledged"]},
         "last_error": _NULLABLE_TEXT, "acknowledged_by": _NULLABLE_TEXT, "acknowledged_at": _NULLABLE_TEXT,
-        "forwarded_at": _NULLABLE_TEXT,
+        "forwarded_at": _NULLABLE_TEXT, "forwarded_by": _NULLABLE_TEXT,
+        "forwarded_on_behalf": {"type": "boolean",
+                                "description": "forwarded by someone else (a consultant) on the region's behalf; "
+                                               "only the recipient's own forward acknowledges the delivery"},
         "municipalities": {"type": "object", "properties": {
             "total": {"type": "integer"}, "reached": {"type": "integer"}, "acknowledged": {"type": "integer"},
             "unreachable": {"type": "array", "items": {"type": "string"}},

@@ -142,7 +142,7 @@ def new_delivery(tier: int, region: str | None, person: dict | None, fallback: b
             "state": "queued" if reachable(recipient) else "failed",
             "attempts": 0, "last_error": None if reachable(recipient) else "no recipient", "lease_until": None,
             "sent_at": None, "ref": None, "acknowledged_by": None, "acknowledged_at": None,
-            "forwarded_at": None, "forwarded_by": None, "unreachable": []}
+            "forwarded_at": None, "forwarded_by": None, "forwarded_on_behalf": False, "unreachable": []}
 
 
 def reachable(recipient: dict | None) -> bool:
@@ -213,7 +213,8 @@ def _region_row(first: dict, deliveries: list[dict], regions: dict, munis: dict)
         "delivery": first["id"], "recipient": first["recipient"], "fallback": first["fallback"],
         "channel": first["channel"], "state": first["state"], "last_error": first["last_error"],
         "acknowledged_by": first["acknowledged_by"], "acknowledged_at": first["acknowledged_at"],
-        "forwarded_at": first["forwarded_at"],
+        "forwarded_at": first["forwarded_at"], "forwarded_by": first["forwarded_by"],
+        "forwarded_on_behalf": bool(first.get("forwarded_on_behalf")),
         "municipalities": {
             "total": region.get("municipality_count", 0),
             "reached": sum(d["state"] in ("sent", "acknowledged") for d in second),

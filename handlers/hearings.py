@@ -4,6 +4,8 @@ and closing the hearing with the final indicators.
 Following the playbook, a municipality's reply goes to its region's KKR
 contact, who sends RKKP one consolidated reply for the region.  Replies can
 be revised; one submitted after the deadline is accepted and marked late.
+A recipient's own reply shows the hearing reached them: it acknowledges
+their delivery (a reply a consultant records for them does not).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import date, datetime
 from handlers import audit, directory
 from handlers.broadcasts import INDEX, is_notice, new_delivery, part_of
 from handlers.clock import stamp
+from handlers.deliveries import acknowledge_in
 from handlers.errors import Conflict, Forbidden, Invalid, NotFound
 from handlers.validation import clean_text
 
@@ -42,6 +45,7 @@ def reply_by_delivery(store, broadcast_id: int, delivery_id: int, text: str, now
         municipality = found["municipality"] if found["tier"] == 2 else None
         saved = _save(tx, broadcast, found["region"], municipality, text, by, now)
         _audit_reply(tx, broadcast_id, saved, now)
+        acknowledge_in(tx, broadcast_id, found, now, via="reply", slack_user=slack_user)
     return saved
 
 

@@ -2,7 +2,7 @@
 
 Rules (working days: ``handlers.workdays``):
 - a notice not acknowledged 2 working days after it was sent: remind its
-  recipient;
+  recipient (unless a reply of theirs, or recorded for them, has come);
 - a region with no consolidated reply: remind its KKR contact 3 and 1
   working days before the deadline, at 09:00 (a 3-day reminder that is only
   found after the 1-day one is due is skipped: it would say less);
@@ -52,7 +52,9 @@ def _candidates(view, now: datetime, zone: ZoneInfo, kl: dict | None, names: dic
         return []
     done = {(r["rule"], r["target"]) for r in view.all("reminders")}
     notices = [d for d in view.all("deliveries") if is_notice(d)]
-    found = _unacknowledged(notices, now, zone)
+    replies = view.all("replies")
+    answered = {(r["region"], r["municipality"]) for r in replies}
+    found = _unacknowledged([d for d in notices if (d["region"], d["municipality"]) not in answered], now, zone)
     if broadcast["kind"] == "appointment" and not broadcast.get("completed_at"):
         found += _appointment_waiting(broadcast, notices, view.all("appointees"), now, zone)
     if broadcast["kind"] == "hearing" and broadcast.get("deadline"):

@@ -95,7 +95,9 @@ def _status_row(row: dict, lang: str) -> str:
              state=state)
     if row["forwarded_at"]:
         m = row["municipalities"]
-        line += f"; {t('status.forwarded', lang, when=_when(row['forwarded_at']))}, " + t(
+        forwarded = t("status.forwarded_on_behalf", lang, when=_when(row["forwarded_at"]), by=row["forwarded_by"]) \
+            if row.get("forwarded_on_behalf") else t("status.forwarded", lang, when=_when(row["forwarded_at"]))
+        line += f"; {forwarded}, " + t(
             "status.municipalities", lang, reached=m["reached"], total=m["total"], acknowledged=m["acknowledged"])
     return line
 
