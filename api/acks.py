@@ -109,7 +109,8 @@ def _reply_form(item, lang: str) -> dict:
     """The reply box, with the reply so far; a KKR contact also sees the
     replies of the region's municipalities, to consolidate them."""
     context = hearings.reply_context(store(), item.broadcast_id, item.notice_id)
-    return {"reply_label": t("page.reply_label", lang), "reply_button": t("page.reply_button", lang),
+    label = t("page.reply_label_consolidated" if item.tier == 1 else "page.reply_label", lang)
+    return {"reply_label": label, "reply_button": t("page.reply_button", lang),
             "reply_text": context["text"], "municipal_title": t("modal.reply_municipal", lang),
             "municipal_replies": [f"{r['municipality']} ({r['by']}): {r['text']}"
                                   for r in context["municipal_replies"]]}

@@ -70,10 +70,15 @@ SCHEMAS = {
                            "body": {"type": "string", "maxLength": 20000},
                            "link": {"type": "string", "maxLength": 2000},
                            "deadline": {"type": "string", "format": "date",
-                                        "description": "YYYY-MM-DD; required for hearings"}}},
+                                        "description": "YYYY-MM-DD; required for hearings"},
+                           "municipal_deadline": {
+                               "type": "string", "format": "date",
+                               "description": "hearings only: when the municipalities reply to their KKR contact, "
+                                              "from today up to the deadline; default 5 working days before it"}}},
     "BroadcastSummary": {"type": "object", "required": ["id", "kind", "database", "title", "state"], "properties": {
         "id": {"type": "integer"}, "kind": {"type": "string"}, "database": {"type": "string"},
         "title": {"type": "string"}, "body": _NULLABLE_TEXT, "link": _NULLABLE_TEXT, "deadline": _NULLABLE_TEXT,
+        "municipal_deadline": _NULLABLE_TEXT,
         "created_by": {"type": "string"}, "created_at": {"type": "string"}, "state": {"type": "string"}}},
     "RegionDelivery": {"type": "object", "required": ["region", "recipient", "fallback", "channel", "state"],
                        "properties": {
@@ -95,6 +100,7 @@ SCHEMAS = {
     "Broadcast": {"type": "object", "required": ["id", "kind", "database", "title", "regions"], "properties": {
         "id": {"type": "integer"}, "kind": {"type": "string"}, "database": {"type": "string"},
         "title": {"type": "string"}, "body": _NULLABLE_TEXT, "link": _NULLABLE_TEXT, "deadline": _NULLABLE_TEXT,
+        "municipal_deadline": {**_NULLABLE_TEXT, "description": "a hearing's deadline for the municipalities"},
         "created_by": {"type": "string"}, "created_at": {"type": "string"},
         "regions": {"type": "array", "items": _ref("RegionDelivery")}}},
     "Forwarded": {"type": "object", "required": ["region", "added", "unreachable"], "properties": {

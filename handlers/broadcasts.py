@@ -14,11 +14,16 @@ from handlers import audit, directory
 from handlers.clock import stamp
 from handlers.errors import Invalid, NotFound
 from handlers.validation import text_fields
+from handlers.workdays import add_working_days
 
 INDEX = "broadcasts"
 KINDS = ("annual_report", "hearing", "info")
-FIELDS = ("kind", "database", "title", "body", "link", "deadline")
-LIMITS = {"kind": 20, "database": 40, "title": 200, "body": 20_000, "link": 2_000, "deadline": 20}
+FIELDS = ("kind", "database", "title", "body", "link", "deadline", "municipal_deadline")
+LIMITS = {"kind": 20, "database": 40, "title": 200, "body": 20_000, "link": 2_000, "deadline": 20,
+          "municipal_deadline": 20}
+# Working days the municipalities' deadline lies before the hearing's by
+# default: the KKR contact needs them to consolidate the region's replies.
+MUNICIPAL_LEAD = 5
 _LINK = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
@@ -35,6 +40,7 @@ def broadcast_fields(raw: dict, today: date) -> dict:
     if fields["link"] and not _LINK.match(fields["link"]):
         raise Invalid("broadcast.link", value=fields["link"], extra={"field": "link"})
     fields["deadline"] = _deadline(fields["deadline"], fields["kind"], today)
+    fields["municipal_deadline"] = _municipal_deadline(fields, today)
     return fields
 
 
@@ -43,13 +49,36 @@ def _deadline(value: str | None, kind: str, today: date) -> str | None:
         if kind == "hearing":
             raise Invalid("broadcast.deadline_required", extra={"field": "deadline"})
         return None
+    return _future_day(value, "deadline", today).isoformat()
+
+
+def _municipal_deadline(fields: dict, today: date) -> str | None:
+    """The hearing's deadline for the municipalities' replies to their KKR
+    contact: as given (from today up to the hearing's deadline), else
+    ``MUNICIPAL_LEAD`` working days before that deadline, but not before today."""
+    value, field = fields["municipal_deadline"], "municipal_deadline"
+    if fields["kind"] != "hearing":
+        if value:
+            raise Invalid("broadcast.municipal_deadline_hearing_only", extra={"field": field})
+        return None
+    deadline = date.fromisoformat(fields["deadline"])
+    if not value:
+        return max(add_working_days(deadline, -MUNICIPAL_LEAD), today).isoformat()
+    day = _future_day(value, field, today)
+    if day > deadline:
+        raise Invalid("broadcast.municipal_deadline_after", value=value, deadline=fields["deadline"],
+                      extra={"field": field})
+    return day.isoformat()
+
+
+def _future_day(value: str, field: str, today: date) -> date:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise Invalid("broadcast.deadline_format", value=value, extra={"field": "deadline"}) from None
+        raise Invalid("broadcast.deadline_format", value=value, extra={"field": field}) from None
     if day < today:
-        raise Invalid("broadcast.deadline_past", value=value, extra={"field": "deadline"})
-    return day.isoformat()
+        raise Invalid(f"broadcast.{field}_past", value=value, extra={"field": field})
+    return day
 
 
 def create_broadcast(store, raw: dict, by: str, now: datetime, key: str | None = None,

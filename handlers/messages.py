@@ -25,17 +25,33 @@ def message_lines(item: Outgoing, lang: str) -> list[str]:
         out.append(b["body"])
     if b.get("link"):
         out.append(t("msg.link", lang, link=b["link"]))
-    if b.get("deadline"):
+    # A municipality answers its KKR contact by its own, earlier deadline.
+    if b.get("deadline") and not (item.tier == 2 and b.get("municipal_deadline")):
         out.append(t("msg.deadline", lang, deadline=b["deadline"]))
+    return out + _role_lines(item, lang)
+
+
+def _role_lines(item: Outgoing, lang: str) -> list[str]:
+    """Why this recipient gets the message and, in a hearing, what is asked
+    of them: the KKR contact consolidates, the municipality replies by its deadline."""
+    b = item.broadcast
     if b["kind"] == "appointment":
         chair = t("msg.appointment_chair", lang) if b.get("chair_wanted") else ""
-        out.append(t("msg.appointment_kl", lang, seats=b["seats"], chair=chair, database=b["database_name"]))
-    elif item.tier == 2:
-        out.append(t("msg.tier2", lang, municipality=item.municipality_name, region=item.region_name))
-    elif item.fallback:
-        out.append(t("msg.fallback", lang, region=item.region_name))
-    else:
-        out.append(t("msg.tier1", lang, region=item.region_name))
+        return [t("msg.appointment_kl", lang, seats=b["seats"], chair=chair, database=b["database_name"])]
+    hearing = b["kind"] == "hearing"
+    if item.tier == 2:
+        out = [t("msg.tier2", lang, municipality=item.municipality_name, region=item.region_name)]
+        if hearing and b.get("municipal_deadline"):
+            out.append(t("msg.municipal_deadline", lang, municipal_deadline=b["municipal_deadline"],
+                         region=item.region_name))
+        return out
+    out = [t("msg.fallback" if item.fallback else "msg.tier1", lang, region=item.region_name)]
+    if hearing:
+        consolidate = t("msg.consolidate", lang, deadline=b["deadline"])
+        if b.get("municipal_deadline"):
+            consolidate += " " + t("msg.consolidate_municipal_deadline", lang,
+                                   municipal_deadline=b["municipal_deadline"])
+        out.append(consolidate)
     return out
 
 
@@ -54,7 +70,7 @@ def own_text(item: Outgoing, lang: str) -> str:
     if "text" in message:
         return message["text"]
     return t(message.get("key", ""), lang, title=item.broadcast["title"], region=item.region_name,
-             **message.get("params", {}))
+             municipality=item.municipality_name or "", **message.get("params", {}))
 
 
 def has_buttons(item: Outgoing) -> bool:

@@ -76,6 +76,8 @@ def status_lines(status: dict, lang: str) -> list[str]:
              database=status["database"], title=status["title"])]
     if status.get("deadline"):
         out.append(t("status.deadline", lang, deadline=status["deadline"]))
+    if status.get("municipal_deadline"):
+        out.append(t("status.municipal_deadline", lang, municipal_deadline=status["municipal_deadline"]))
     missing = []
     for row in status["regions"]:
         out.append(_status_row(row, lang))
@@ -142,6 +144,8 @@ def broadcast_modal(lang: str) -> dict:
         input_block("body", t("modal.body", lang), {"type": "plain_text_input", "multiline": True}, optional=True),
         input_block("deadline", t("modal.deadline", lang), {"type": "datepicker"}, optional=True,
                     hint=t("modal.deadline_hint", lang)),
+        input_block("municipal_deadline", t("modal.municipal_deadline", lang), {"type": "datepicker"}, optional=True,
+                    hint=t("modal.municipal_deadline_hint", lang)),
     ], lang)
 
 

@@ -25,7 +25,8 @@ def reply_modal(context: dict, metadata: str, lang: str) -> dict:
     element = {"type": "plain_text_input", "multiline": True, "max_length": 3000}
     if context["text"]:
         element["initial_value"] = context["text"][:3000]
-    blocks.append(input_block(REPLY_BLOCK, t("modal.reply_label", lang), element))
+    label = t("modal.reply_label_consolidated" if context["tier"] == 1 else "modal.reply_label", lang)
+    blocks.append(input_block(REPLY_BLOCK, label, element))
     return modal(REPLY_MODAL, t("modal.reply_title", lang), blocks, lang, metadata=metadata)
 
 
