@@ -76,7 +76,8 @@ def forward(token):
     item, _ = deliveries.by_token(store(), token)
     if item.tier != 1:
         raise Forbidden("forward.not_yours")
-    done = forwarding.forward(store(), item.broadcast_id, item.region, now(), by=item.recipient["name"])
+    done = forwarding.forward(store(), item.broadcast_id, item.region, now(), by=item.recipient["name"],
+                              as_recipient=True)
     current_app.config["ON_QUEUED"](item.broadcast_id)
     return _page(token, forward_notes(done, _lang()))
 
@@ -99,6 +100,9 @@ def _page(token: str, notes: list[str] | None = None):
     if delivery["state"] == "acknowledged" and not notes:
         notes = [t("page.acknowledged", lang, when=parse(delivery["acknowledged_at"]),
                    by=delivery["acknowledged_by"])]
+    if delivery.get("forwarded_on_behalf"):
+        notes = [*(notes or []), t("page.forwarded_on_behalf", lang, when=parse(delivery["forwarded_at"]),
+                                   by=delivery["forwarded_by"])]
     return render_template("ack.html", lang=lang, title=t("page.title", lang), notes=notes or [], error=None,
                            item=view, token=token)
 
@@ -107,7 +111,8 @@ def _reply_form(item, lang: str) -> dict:
     """The reply box, with the reply so far; a KKR contact also sees the
     replies of the region's municipalities, to consolidate them."""
     context = hearings.reply_context(store(), item.broadcast_id, item.notice_id)
-    return {"reply_label": t("page.reply_label", lang), "reply_button": t("page.reply_button", lang),
+    label = t("page.reply_label_consolidated" if item.tier == 1 else "page.reply_label", lang)
+    return {"reply_label": label, "reply_button": t("page.reply_button", lang),
             "reply_text": context["text"], "municipal_title": t("modal.reply_municipal", lang),
             "municipal_replies": [f"{r['municipality']} ({r['by']}): {r['text']}"
                                   for r in context["municipal_replies"]]}

@@ -45,6 +45,6 @@ def get_report(broadcast_id):
 @bp.post("/<int:broadcast_id>/close")
 def close(broadcast_id):
     who = caller("consultant")
-    queued = hearings.close_hearing(store(), broadcast_id, json_body().get("message"), now(), by=who.name)
+    closing = hearings.close_hearing(store(), broadcast_id, json_body().get("message"), now(), by=who.name)
     current_app.config["ON_QUEUED"](broadcast_id)
-    return jsonify({"id": broadcast_id, "closed": True, "queued": queued})
+    return jsonify({"id": broadcast_id, "closed": True, "queued": closing["queued"], "closing": closing})

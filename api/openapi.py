@@ -33,6 +33,8 @@ _PLACE = {"name": "region", "in": "path", "required": True, "schema": _PLACE_NAM
 _MUNI = {"name": "municipality", "in": "path", "required": True, "schema": _PLACE_NAME,
          "description": "Municipality name or code"}
 _ADMIN = [{"bearer": []}]
+_NOT_REACHED = ("regions_not_delivered", "regions_not_forwarded", "municipalities_not_delivered",
+                "municipalities_without_contact")
 
 SCHEMAS = {
     "Error": {"type": "object", "required": ["error"], "properties": {
@@ -70,10 +72,15 @@ SCHEMAS = {
                            "body": {"type": "string", "maxLength": 20000},
                            "link": {"type": "string", "maxLength": 2000},
                            "deadline": {"type": "string", "format": "date",
-                                        "description": "YYYY-MM-DD; required for hearings"}}},
+                                        "description": "YYYY-MM-DD; required for hearings"},
+                           "municipal_deadline": {
+                               "type": "string", "format": "date",
+                               "description": "hearings only: when the municipalities reply to their KKR contact, "
+                                              "from today up to the deadline; default 5 working days before it"}}},
     "BroadcastSummary": {"type": "object", "required": ["id", "kind", "database", "title", "state"], "properties": {
         "id": {"type": "integer"}, "kind": {"type": "string"}, "database": {"type": "string"},
         "title": {"type": "string"}, "body": _NULLABLE_TEXT, "link": _NULLABLE_TEXT, "deadline": _NULLABLE_TEXT,
+        "municipal_deadline": _NULLABLE_TEXT,
         "created_by": {"type": "string"}, "created_at": {"type": "string"}, "state": {"type": "string"}}},
     "RegionDelivery": {"type": "object", "required": ["region", "recipient", "fallback", "channel", "state"],
                        "properties": {
@@ -84,7 +91,10 @@ SCHEMAS = {
         "channel": {"type": "string", "nullable": True, "enum": ["slack", "email", "outbox", None]},
         "state": {"type": "string", "enum": ["queued", "sending", "sent", "failed", "acknowledged"]},
         "last_error": _NULLABLE_TEXT, "acknowledged_by": _NULLABLE_TEXT, "acknowledged_at": _NULLABLE_TEXT,
-        "forwarded_at": _NULLABLE_TEXT,
+        "forwarded_at": _NULLABLE_TEXT, "forwarded_by": _NULLABLE_TEXT,
+        "forwarded_on_behalf": {"type": "boolean",
+                                "description": "forwarded by someone else (a consultant) on the region's behalf; "
+                                               "only the recipient's own forward acknowledges the delivery"},
         "municipalities": {"type": "object", "properties": {
             "total": {"type": "integer"}, "reached": {"type": "integer"}, "acknowledged": {"type": "integer"},
             "unreachable": {"type": "array", "items": {"type": "string"}},
@@ -92,8 +102,17 @@ SCHEMAS = {
     "Broadcast": {"type": "object", "required": ["id", "kind", "database", "title", "regions"], "properties": {
         "id": {"type": "integer"}, "kind": {"type": "string"}, "database": {"type": "string"},
         "title": {"type": "string"}, "body": _NULLABLE_TEXT, "link": _NULLABLE_TEXT, "deadline": _NULLABLE_TEXT,
+        "municipal_deadline": {**_NULLABLE_TEXT, "description": "a hearing's deadline for the municipalities"},
         "created_by": {"type": "string"}, "created_at": {"type": "string"},
+        "closing": {"allOf": [{"$ref": "#/components/schemas/Closing"}], "nullable": True},
         "regions": {"type": "array", "items": _ref("RegionDelivery")}}},
+    "Closing": {"type": "object", "description": "A closed hearing: who closed it, and whom it never reached",
+                "properties": {
+                    "at": {"type": "string"}, "by": {"type": "string"}, "message": {"type": "string"},
+                    "queued": {"type": "integer", "description": "closing messages, one per person reached"},
+                    "not_reached": {"type": "object", "properties": {
+                        key: {"type": "array", "items": {"type": "object"}} for key in _NOT_REACHED}},
+                    "counts": {"type": "object", "properties": {key: {"type": "integer"} for key in _NOT_REACHED}}}},
     "Forwarded": {"type": "object", "required": ["region", "added", "unreachable"], "properties": {
         "region": {"type": "string"}, "region_name": {"type": "string"}, "total": {"type": "integer"},
         "added": {"type": "array", "items": {"type": "string"}}, "already": {"type": "boolean"},
@@ -165,7 +184,8 @@ def _hearing_routes() -> dict:
                      "requestBody": _body({"type": "object", "required": ["message"],
                                           "properties": {"message": {"type": "string"}}}),
                      "responses": {"200": _json({"type": "object", "properties": {
-                         "id": {"type": "integer"}, "closed": {"type": "boolean"}, "queued": {"type": "integer"}}}),
+                         "id": {"type": "integer"}, "closed": {"type": "boolean"}, "queued": {"type": "integer"},
+                         "closing": _ref("Closing")}}),
                          **_errors(400, 401, 403, 404, 413, 422), "409": _json(_ref("Error"), "Already closed")}}},
     }
 

@@ -54,10 +54,10 @@ def register(app: App, store, settings, clock, on_queued) -> None:
         with answering(respond, lang):
             require_slack_consultant(store, settings, command["user_id"], client)
             wanted, _, message = (command.get("text") or "").strip().partition(" ")
-            queued = hearings.close_hearing(store, _number(wanted), message, clock(),
-                                            by=command.get("user_name", ""))
+            closing = hearings.close_hearing(store, _number(wanted), message, clock(),
+                                             by=command.get("user_name", ""))
             on_queued(_number(wanted))
-            respond(text=t("hearing.closed_sent", lang, id=wanted, count=queued))
+            respond(**render_hearings.closed_message(_number(wanted), closing, lang))
 
 
 def _number(text: str) -> int:

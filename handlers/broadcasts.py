@@ -14,11 +14,16 @@ from handlers import audit, directory
 from handlers.clock import stamp
 from handlers.errors import Invalid, NotFound
 from handlers.validation import text_fields
+from handlers.workdays import add_working_days
 
 INDEX = "broadcasts"
 KINDS = ("annual_report", "hearing", "info")
-FIELDS = ("kind", "database", "title", "body", "link", "deadline")
-LIMITS = {"kind": 20, "database": 40, "title": 200, "body": 20_000, "link": 2_000, "deadline": 20}
+FIELDS = ("kind", "database", "title", "body", "link", "deadline", "municipal_deadline")
+LIMITS = {"kind": 20, "database": 40, "title": 200, "body": 20_000, "link": 2_000, "deadline": 20,
+          "municipal_deadline": 20}
+# Working days the municipalities' deadline lies before the hearing's by
+# default: the KKR contact needs them to consolidate the region's replies.
+MUNICIPAL_LEAD = 5
 _LINK = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
@@ -35,6 +40,7 @@ def broadcast_fields(raw: dict, today: date) -> dict:
     if fields["link"] and not _LINK.match(fields["link"]):
         raise Invalid("broadcast.link", value=fields["link"], extra={"field": "link"})
     fields["deadline"] = _deadline(fields["deadline"], fields["kind"], today)
+    fields["municipal_deadline"] = _municipal_deadline(fields, today)
     return fields
 
 
@@ -43,13 +49,36 @@ def _deadline(value: str | None, kind: str, today: date) -> str | None:
         if kind == "hearing":
             raise Invalid("broadcast.deadline_required", extra={"field": "deadline"})
         return None
+    return _future_day(value, "deadline", today).isoformat()
+
+
+def _municipal_deadline(fields: dict, today: date) -> str | None:
+    """The hearing's deadline for the municipalities' replies to their KKR
+    contact: as given (from today up to the hearing's deadline), else
+    ``MUNICIPAL_LEAD`` working days before that deadline, but not before today."""
+    value, field = fields["municipal_deadline"], "municipal_deadline"
+    if fields["kind"] != "hearing":
+        if value:
+            raise Invalid("broadcast.municipal_deadline_hearing_only", extra={"field": field})
+        return None
+    deadline = date.fromisoformat(fields["deadline"])
+    if not value:
+        return max(add_working_days(deadline, -MUNICIPAL_LEAD), today).isoformat()
+    day = _future_day(value, field, today)
+    if day > deadline:
+        raise Invalid("broadcast.municipal_deadline_after", value=day, deadline=deadline,
+                      extra={"field": field})
+    return day.isoformat()
+
+
+def _future_day(value: str, field: str, today: date) -> date:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise Invalid("broadcast.deadline_format", value=value, extra={"field": "deadline"}) from None
+        raise Invalid("broadcast.deadline_format", value=value, extra={"field": field}) from None
     if day < today:
-        raise Invalid("broadcast.deadline_past", value=day, extra={"field": "deadline"})
-    return day.isoformat()
+        raise Invalid(f"broadcast.{field}_past", value=day, extra={"field": field})
+    return day
 
 
 def create_broadcast(store, raw: dict, by: str, now: datetime, key: str | None = None,
@@ -142,7 +171,7 @@ def new_delivery(tier: int, region: str | None, person: dict | None, fallback: b
             "state": "queued" if reachable(recipient) else "failed",
             "attempts": 0, "last_error": None if reachable(recipient) else "no recipient", "lease_until": None,
             "sent_at": None, "ref": None, "acknowledged_by": None, "acknowledged_at": None,
-            "forwarded_at": None, "forwarded_by": None, "unreachable": []}
+            "forwarded_at": None, "forwarded_by": None, "forwarded_on_behalf": False, "unreachable": []}
 
 
 def reachable(recipient: dict | None) -> bool:
@@ -213,7 +242,8 @@ def _region_row(first: dict, deliveries: list[dict], regions: dict, munis: dict)
         "delivery": first["id"], "recipient": first["recipient"], "fallback": first["fallback"],
         "channel": first["channel"], "state": first["state"], "last_error": first["last_error"],
         "acknowledged_by": first["acknowledged_by"], "acknowledged_at": first["acknowledged_at"],
-        "forwarded_at": first["forwarded_at"],
+        "forwarded_at": first["forwarded_at"], "forwarded_by": first["forwarded_by"],
+        "forwarded_on_behalf": bool(first.get("forwarded_on_behalf")),
         "municipalities": {
             "total": region.get("municipality_count", 0),
             "reached": sum(d["state"] in ("sent", "acknowledged") for d in second),

@@ -200,11 +200,23 @@ def acknowledge(store, broadcast_id: int, delivery_id: int, now: datetime, *, by
             raise Forbidden("ack.not_yours")
         if found["state"] == "acknowledged":
             return found, False
-        if found["state"] not in ("sent", "sending"):
+        updated = acknowledge_in(tx, broadcast_id, found, now, by=by, slack_user=slack_user)
+        if updated is None:
             raise Conflict("ack.not_sent")
-        by = by or found["recipient"]["name"]
-        fields = {"state": "acknowledged", "acknowledged_by": by, "acknowledged_at": stamp(now), "lease_until": None}
-        updated = tx.update("deliveries", delivery_id, fields)
-        audit.record(tx, by, "acknowledge", f"broadcast:{broadcast_id}/delivery:{delivery_id}", now,
-                     slack_user=slack_user)
     return updated, True
+
+
+def acknowledge_in(tx, broadcast_id: int, delivery: dict, now: datetime, *, by: str | None = None,
+                   **details) -> dict | None:
+    """Record in ``tx`` that ``delivery``'s recipient acknowledged it, by a
+    click or by an act of theirs that shows it arrived (forwarding it,
+    replying to it); return the delivery, or None when it was not sent (or
+    already acknowledged).  Only the recipient acknowledges: ``by`` is
+    their name as the caller knows it."""
+    if delivery["state"] not in ("sent", "sending"):
+        return None
+    by = by or delivery["recipient"]["name"]
+    fields = {"state": "acknowledged", "acknowledged_by": by, "acknowledged_at": stamp(now), "lease_until": None}
+    updated = tx.update("deliveries", delivery["id"], fields)
+    audit.record(tx, by, "acknowledge", delivery_ref(broadcast_id, delivery["id"]), now, **details)
+    return updated

@@ -4,6 +4,11 @@ Forwarding queues one delivery for every municipality of the region that has
 a contact person and names those that have none.  Doing it again only adds
 municipalities that gained a contact since, so a double click or a retried
 request never sends anyone a second message.
+
+Only a delivery's recipient acknowledges it.  The KKR contact's own forward
+shows the message arrived and counts as their acknowledgement; a consultant
+who forwards does so on the region's behalf, recorded as theirs, and the KKR
+contact's delivery keeps its state.
 """
 
 from __future__ import annotations
@@ -13,17 +18,20 @@ from datetime import datetime
 from handlers import audit, directory
 from handlers.broadcasts import new_delivery, part_of
 from handlers.clock import stamp
+from handlers.deliveries import acknowledge_in
 from handlers.errors import Forbidden, NotFound
 
 
 def forward(store, broadcast_id: int, region: str, now: datetime, *, by: str,
-            slack_user: str | None = None) -> dict:
+            slack_user: str | None = None, as_recipient: bool = False) -> dict:
     """Queue tier-2 deliveries for ``region``; return what was done.
 
-    With ``slack_user`` only the region's tier-1 recipient may forward;
-    without it the caller is trusted (a consultant's token, or the holder of
-    the tier-1 recipient's e-mailed link).
+    With ``slack_user`` only the region's tier-1 recipient may forward, and
+    it is their own act; ``as_recipient``: the caller holds that recipient's
+    e-mailed link.  Otherwise the caller (a consultant's token) forwards on
+    the region's behalf.
     """
+    own = as_recipient or slack_user is not None
     with store.read(directory.DIRECTORY) as view:
         place = directory.resolve(view, region, strict=True, kinds=("region",)).place
         code = place.code
@@ -42,9 +50,11 @@ def forward(store, broadcast_id: int, region: str, now: datetime, *, by: str,
                                          "next_attempt_at": stamp(now)})
                 added.append(muni["name"])
         unreachable = [m["name"] for m in munis if people[m["code"]] is None]
-        tx.update("deliveries", first["id"], _forwarded(first, by, now, unreachable))
+        tx.update("deliveries", first["id"], _forwarded(first, by, now, unreachable, own))
         audit.record(tx, by, "forward", f"broadcast:{broadcast_id}/region:{code}", now, added=added,
-                     unreachable=unreachable)
+                     unreachable=unreachable, on_behalf=not own)
+        if own:  # the recipient passing it on shows it arrived
+            acknowledge_in(tx, broadcast_id, first, now, via="forward", slack_user=slack_user)
     return {"region": code, "region_name": place.label, "added": added, "unreachable": unreachable,
             "already": bool(have) and not added, "total": len(munis)}
 
@@ -56,11 +66,8 @@ def _tier_one(tx, code: str, broadcast_id: int) -> dict:
     return found[0]
 
 
-def _forwarded(first: dict, by: str, now: datetime, unreachable: list[str]) -> dict:
+def _forwarded(first: dict, by: str, now: datetime, unreachable: list[str], own: bool) -> dict:
     fields = {"unreachable": unreachable}
     if not first["forwarded_at"]:
-        fields.update(forwarded_at=stamp(now), forwarded_by=by)
-    # Passing it on shows it arrived: count that as the acknowledgement.
-    if first["state"] in ("sent", "sending"):
-        fields.update(state="acknowledged", acknowledged_by=by, acknowledged_at=stamp(now))
+        fields.update(forwarded_at=stamp(now), forwarded_by=by, forwarded_on_behalf=not own)
     return fields

@@ -4,15 +4,18 @@ and closing the hearing with the final indicators.
 Following the playbook, a municipality's reply goes to its region's KKR
 contact, who sends RKKP one consolidated reply for the region.  Replies can
 be revised; one submitted after the deadline is accepted and marked late.
+A recipient's own reply shows the hearing reached them: it acknowledges
+their delivery (a reply a consultant records for them does not).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from handlers import audit, directory
+from handlers import audit, directory, reach
 from handlers.broadcasts import INDEX, is_notice, new_delivery, part_of
 from handlers.clock import stamp
+from handlers.deliveries import acknowledge_in
 from handlers.errors import Conflict, Forbidden, Invalid, NotFound
 from handlers.validation import clean_text
 
@@ -42,6 +45,7 @@ def reply_by_delivery(store, broadcast_id: int, delivery_id: int, text: str, now
         municipality = found["municipality"] if found["tier"] == 2 else None
         saved = _save(tx, broadcast, found["region"], municipality, text, by, now)
         _audit_reply(tx, broadcast_id, saved, now)
+        acknowledge_in(tx, broadcast_id, found, now, via="reply", slack_user=slack_user)
     return saved
 
 
@@ -116,22 +120,62 @@ def replies(store, broadcast_id: int) -> list[dict]:
         return view.all("replies")
 
 
-def close_hearing(store, broadcast_id: int, message: str, now: datetime, *, by: str) -> int:
+# A notice in one of these states at closing has reached its recipient, or
+# is being handed to the channel that will: they get the closing message.
+CLOSING_REACHED = ("sent", "acknowledged", "sending")
+
+
+def close_hearing(store, broadcast_id: int, message: str, now: datetime, *, by: str) -> dict:
     """Close the hearing and send ``message`` (the final indicators) to
-    everyone who received it; return how many messages were queued."""
+    everyone it reached, tier 1 and tier 2 and the KL contact standing in for
+    a region, each person once; notices still waiting to be delivered are
+    stopped.  Return the closing record, which is kept on the hearing: who
+    closed it, the message, how many were queued, and who was not reached."""
     message = _text(message, field="message")
+    places, regions = reach.municipalities(store), reach.region_names(store)
     with store.write(part_of(broadcast_id)) as tx:
         _open_hearing(tx, broadcast_id)
-        reached = [d for d in tx.all("deliveries") if is_notice(d) and d["state"] in ("sent", "acknowledged")]
-        for delivery in reached:
+        notices = [d for d in tx.all("deliveries") if is_notice(d)]
+        recipients = _closing_recipients(notices)
+        for delivery in recipients:
             tx.insert("deliveries", {**new_delivery(delivery["tier"], delivery["region"], delivery["recipient"],
-                                                    municipality=delivery["municipality"], purpose="closing",
-                                                    message={"text": message}), "next_attempt_at": stamp(now)})
-        tx.update("broadcast", 1, {"closed_at": stamp(now), "closed_by": by, "closing_message": message})
-        audit.record(tx, by, "close", f"broadcast:{broadcast_id}", now, recipients=len(reached))
+                                                    delivery["fallback"], delivery["municipality"],
+                                                    purpose="closing", message={"text": message}),
+                                     "next_attempt_at": stamp(now)})
+        _stop_undelivered(tx, notices)
+        closing = {"at": stamp(now), "by": by, "message": message, "queued": len(recipients),
+                   **reach.not_reached(notices, places, regions, CLOSING_REACHED)}
+        tx.update("broadcast", 1, {"closed_at": stamp(now), "closed_by": by, "closing_message": message,
+                                   "closing": closing})
+        audit.record(tx, by, "close", f"broadcast:{broadcast_id}", now, recipients=len(recipients),
+                     not_reached=closing["counts"])
     with store.write(INDEX) as tx:
         tx.update("broadcasts", broadcast_id, {"closed_at": stamp(now)})
-    return len(reached)
+    return closing
+
+
+def _stop_undelivered(tx, notices: list[dict]) -> None:
+    """A notice of a closed hearing is not sent any more: a queued one fails
+    as such, a failed one keeps its error and is not retried."""
+    for delivery in notices:
+        if delivery["state"] == "queued":
+            tx.update("deliveries", delivery["id"], {"state": "failed", "last_error": "hearing closed",
+                                                     "next_attempt_at": None})
+        elif delivery["state"] == "failed":
+            tx.update("deliveries", delivery["id"], {"next_attempt_at": None})
+
+
+def _closing_recipients(notices: list[dict]) -> list[dict]:
+    """The notices whose recipients get the closing message: those that
+    reached them, one per person (the KL contact may stand in for two regions)."""
+    chosen, seen = [], set()
+    for delivery in sorted(notices, key=lambda d: d["id"]):
+        person = delivery["recipient"] or {}
+        who = (person.get("email") or "").lower() or person.get("slack_id")
+        if delivery["state"] in CLOSING_REACHED and who not in seen:
+            seen.add(who)
+            chosen.append(delivery)
+    return chosen
 
 
 def _open_hearing(tx, broadcast_id: int) -> dict:

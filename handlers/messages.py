@@ -26,20 +26,36 @@ def message_lines(item: Outgoing, lang: str) -> list[str]:
         out.append(b["body"])
     if b.get("link"):
         out.append(t("msg.link", lang, link=b["link"]))
-    if b.get("deadline"):
+    # A municipality answers its KKR contact by its own, earlier deadline.
+    if b.get("deadline") and not (item.tier == 2 and b.get("municipal_deadline")):
         out.append(deadline_line("msg.deadline", b, lang))
+    return out + _role_lines(item, lang)
+
+
+def _role_lines(item: Outgoing, lang: str) -> list[str]:
+    """Why this recipient gets the message and, in a hearing, what is asked
+    of them: the KKR contact consolidates, the municipality replies by its deadline."""
+    b = item.broadcast
     if b["kind"] == "appointment":
         chair = t("msg.appointment_chair", lang) if b.get("chair_wanted") else ""
-        out.append(t("msg.appointment_kl", lang, count=b["seats"], seats=b["seats"], chair=chair,
-                     database=b["database_name"]))
-    elif item.tier == 2:
-        out.append(t("msg.tier2" if item.kkr_contact else "msg.tier2_via_kl", lang,
-                     municipality=item.municipality_official or item.municipality_name, region=item.region_name,
-                     kkr=kkr_name(item.region_name), kkr_contact=item.kkr_contact))
-    elif item.fallback:
-        out.append(t("msg.fallback", lang, region=item.region_name))
-    else:
-        out.append(t("msg.tier1", lang, region=item.region_name))
+        return [t("msg.appointment_kl", lang, count=b["seats"], seats=b["seats"], chair=chair,
+                  database=b["database_name"])]
+    hearing = b["kind"] == "hearing"
+    if item.tier == 2:
+        out = [t("msg.tier2" if item.kkr_contact else "msg.tier2_via_kl", lang,
+                 municipality=item.municipality_official or item.municipality_name, region=item.region_name,
+                 kkr=kkr_name(item.region_name), kkr_contact=item.kkr_contact)]
+        if hearing and b.get("municipal_deadline"):
+            out.append(t("msg.municipal_deadline", lang, municipal_deadline=day(b["municipal_deadline"]),
+                         region=item.region_name))
+        return out
+    out = [t("msg.fallback" if item.fallback else "msg.tier1", lang, region=item.region_name)]
+    if hearing:
+        consolidate = t("msg.consolidate", lang, deadline=day(b["deadline"]))
+        if b.get("municipal_deadline"):
+            consolidate += " " + t("msg.consolidate_municipal_deadline", lang,
+                                   municipal_deadline=day(b["municipal_deadline"]))
+        out.append(consolidate)
     return out
 
 
@@ -71,7 +87,8 @@ def own_text(item: Outgoing, lang: str) -> str:
     if "text" in message:
         return message["text"]
     params = {name: from_text(value) for name, value in message.get("params", {}).items()}
-    return t(message.get("key", ""), lang, title=item.broadcast["title"], region=item.region_name, **params)
+    return t(message.get("key", ""), lang, title=item.broadcast["title"], region=item.region_name,
+             municipality=item.municipality_name or "", **params)
 
 
 def has_buttons(item: Outgoing) -> bool:

@@ -2,10 +2,13 @@
 
 Rules (working days: ``handlers.workdays``):
 - a notice not acknowledged 2 working days after it was sent: remind its
-  recipient;
+  recipient (unless a reply of theirs, or recorded for them, has come);
 - a region with no consolidated reply: remind its KKR contact 3 and 1
   working days before the deadline, at 09:00 (a 3-day reminder that is only
   found after the 1-day one is due is skipped: it would say less);
+- a municipality that received a hearing and has not replied: remind its
+  contact 3 and 1 working days before the municipalities' own, earlier
+  deadline, so the KKR contact has time to consolidate;
 - when the deadline has passed: a summary to the consultant of who is
   missing, with the KL contact told of regions with no reply.
 
@@ -52,13 +55,18 @@ def _candidates(view, now: datetime, zone: ZoneInfo, kl: dict | None, names: dic
         return []
     done = {(r["rule"], r["target"]) for r in view.all("reminders")}
     notices = [d for d in view.all("deliveries") if is_notice(d)]
-    found = _unacknowledged(notices, now, zone)
+    replies = view.all("replies")
+    answered = {(r["region"], r["municipality"]) for r in replies}
+    found = _unacknowledged([d for d in notices if (d["region"], d["municipality"]) not in answered], now, zone)
     if broadcast["kind"] == "appointment" and not broadcast.get("completed_at"):
         found += _appointment_waiting(broadcast, notices, view.all("appointees"), now, zone)
     if broadcast["kind"] == "hearing" and broadcast.get("deadline"):
-        replied = {r["region"] for r in view.all("replies") if r["municipality"] is None}
+        replied = {r["region"] for r in replies if r["municipality"] is None}
         deadline = date.fromisoformat(broadcast["deadline"])
         found += _before_deadline(notices, replied, deadline, now, zone)
+        if broadcast.get("municipal_deadline"):
+            found += _before_municipal_deadline(notices, {r["municipality"] for r in replies},
+                                                date.fromisoformat(broadcast["municipal_deadline"]), now, zone)
         found += _at_deadline(broadcast, notices, replied, deadline, now, zone, kl, names)
     return [c for c in found if (c[0], c[1]) not in done]
 
@@ -76,16 +84,35 @@ def _unacknowledged(notices: list[dict], now: datetime, zone: ZoneInfo) -> list[
 
 
 def _before_deadline(notices, replied, deadline: date, now: datetime, zone: ZoneInfo) -> list[tuple]:
-    if now >= _end_of(deadline, zone):
+    days = _days_before(deadline, now, zone)
+    if days is None:
         return []
-    one_day = datetime.combine(add_working_days(deadline, -1), MORNING, zone)
-    three_days = datetime.combine(add_working_days(deadline, -3), MORNING, zone)
-    rule = "reply-1" if now >= one_day else "reply-3" if now >= three_days else None
-    if rule is None:
-        return []
-    return [(rule, f"region:{d['region']}",
+    return [(f"reply-{days}", f"region:{d['region']}",
              _reminder(d, "msg.reminder_reply", {"deadline": deadline.isoformat()}))
             for d in notices if d["tier"] == 1 and d["region"] not in replied and d["recipient"]]
+
+
+def _before_municipal_deadline(notices, answered, deadline: date, now: datetime, zone: ZoneInfo) -> list[tuple]:
+    """Municipalities that received the hearing and have not replied, before their own deadline."""
+    days = _days_before(deadline, now, zone)
+    if days is None:
+        return []
+    return [(f"municipal-reply-{days}", f"municipality:{d['municipality']}",
+             _reminder(d, "msg.reminder_municipal_reply", {"deadline": deadline.isoformat()}))
+            for d in notices if d["tier"] == 2 and d["municipality"] not in answered
+            and d["state"] in ("sent", "acknowledged")]
+
+
+def _days_before(deadline: date, now: datetime, zone: ZoneInfo) -> int | None:
+    """Which reminder before ``deadline`` is due: 1 (from 09:00 one working
+    day before), 3 (from 09:00 three working days before), or None."""
+    if now >= _end_of(deadline, zone):
+        return None
+    if now >= datetime.combine(add_working_days(deadline, -1), MORNING, zone):
+        return 1
+    if now >= datetime.combine(add_working_days(deadline, -3), MORNING, zone):
+        return 3
+    return None
 
 
 def _at_deadline(broadcast, notices, replied, deadline, now, zone, kl, names) -> list[tuple]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.render.modals import input_block, modal
 from bot.render.mrkdwn import escaped
 from handlers.broadcasts import KINDS
-from handlers.clock import parse
+from handlers.clock import day, parse
 from handlers.deliveries import Outgoing
 from handlers.i18n import t
 from handlers.messages import deadline_line, forward_notes, has_buttons, header, message_lines
@@ -78,6 +78,8 @@ def status_lines(status: dict, lang: str) -> list[str]:
              database=status["database"], title=status["title"])]
     if status.get("deadline"):
         out.append(deadline_line("status.deadline", status, lang))
+    if status.get("municipal_deadline"):
+        out.append(t("status.municipal_deadline", lang, municipal_deadline=day(status["municipal_deadline"])))
     missing = []
     for row in status["regions"]:
         out.append(_status_row(row, lang))
@@ -97,7 +99,9 @@ def _status_row(row: dict, lang: str) -> str:
              state=state)
     if row["forwarded_at"]:
         m = row["municipalities"]
-        line += f"; {t('status.forwarded', lang, when=parse(row['forwarded_at']))}, " + t(
+        forwarded = t("status.forwarded_on_behalf", lang, when=parse(row["forwarded_at"]), by=row["forwarded_by"]) \
+            if row.get("forwarded_on_behalf") else t("status.forwarded", lang, when=parse(row["forwarded_at"]))
+        line += f"; {forwarded}, " + t(
             "status.municipalities", lang, reached=m["reached"], total=m["total"], acknowledged=m["acknowledged"])
     return line
 
@@ -142,6 +146,8 @@ def broadcast_modal(lang: str) -> dict:
         input_block("body", t("modal.body", lang), {"type": "plain_text_input", "multiline": True}, optional=True),
         input_block("deadline", t("modal.deadline", lang), {"type": "datepicker"}, optional=True,
                     hint=t("modal.deadline_hint", lang)),
+        input_block("municipal_deadline", t("modal.municipal_deadline", lang), {"type": "datepicker"}, optional=True,
+                    hint=t("modal.municipal_deadline_hint", lang)),
     ], lang)
 
 

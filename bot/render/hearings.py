@@ -25,7 +25,8 @@ def reply_modal(context: dict, metadata: str, lang: str) -> dict:
     element = {"type": "plain_text_input", "multiline": True, "max_length": 3000}
     if context["text"]:
         element["initial_value"] = context["text"][:3000]
-    blocks.append(input_block(REPLY_BLOCK, t("modal.reply_label", lang), element))
+    label = t("modal.reply_label_consolidated" if context["tier"] == 1 else "modal.reply_label", lang)
+    blocks.append(input_block(REPLY_BLOCK, label, element))
     return modal(REPLY_MODAL, t("modal.reply_title", lang), blocks, lang, metadata=metadata)
 
 
@@ -40,3 +41,16 @@ def report_message(report: dict, lang: str) -> dict:
     markdown = to_markdown(escaped(report), lang)
     text = markdown if len(markdown) <= SLACK_TEXT_LIMIT else markdown[:SLACK_TEXT_LIMIT] + "\n…"
     return section([text])
+
+
+def closed_message(hearing_id: int, closing: dict, lang: str) -> dict:
+    """What ``/rkkp-close`` answers: how many get the closing message, and
+    whom the hearing never reached (``hearings.close_hearing``'s record)."""
+    missing = escaped(closing["not_reached"])
+    lines = [t("hearing.closed_sent", lang, id=hearing_id, count=closing["queued"])]
+    for key in ("regions_not_delivered", "regions_not_forwarded", "municipalities_not_delivered"):
+        if missing[key]:
+            lines.append(t(f"hearing.closed_{key}", lang, names=", ".join(item["name"] for item in missing[key])))
+    if missing["municipalities_without_contact"]:
+        lines.append(t("hearing.closed_without_contact", lang, count=len(missing["municipalities_without_contact"])))
+    return section(lines)

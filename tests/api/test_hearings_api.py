@@ -81,7 +81,8 @@ def test_close(client, consultant, hearing):
     hid, _ = hearing
     assert client.post(f"/api/hearings/{hid}/close", headers=consultant, json={}).status_code == 422
     response = client.post(f"/api/hearings/{hid}/close", headers=consultant, json={"message": "Endelige: 1-4"})
-    assert response.status_code == 200 and response.json == {"id": hid, "closed": True, "queued": 6}
+    assert response.status_code == 200
+    assert (response.json["id"], response.json["closed"], response.json["queued"]) == (hid, True, 5)  # KL once
     again = client.post(f"/api/hearings/{hid}/close", headers=consultant, json={"message": "igen"})
     assert again.status_code == 409
 
