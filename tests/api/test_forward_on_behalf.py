@@ -23,7 +23,7 @@ def test_a_consultants_forward_is_theirs_on_the_regions_behalf_not_the_kkr_conta
 
     page = chain.client.get(chain.link("jt@viborg.dk")).get_data(as_text=True)
     assert "af Anne Nakano (RKKP) på regionens vegne" in page
-    assert 'action="/ack/' in page and "Kvittér for modtagelse</button>" in page  # still Jonas's to acknowledge
+    assert 'action="/ack/' in page and "Kvittér for modtagelsen</button>" in page  # still Jonas's to acknowledge
     trail = chain.client.get("/api/audit?action=forward", headers=chain.admin).json
     assert [(e["actor"], e["on_behalf"]) for e in trail] == [("Anne Nakano", True)]
     assert chain.client.get("/api/audit?action=acknowledge", headers=chain.admin).json == []
@@ -48,7 +48,7 @@ def test_a_reply_acknowledges_the_repliers_own_delivery_and_only_theirs(chain):
     assert saved.status_code == 200
     municipalities = chain.region("1082")["municipalities"]
     assert (municipalities["acknowledged"], municipalities["not_acknowledged"]) == (1, ["Skive"])
-    assert "Kvitteret" in chain.client.get(chain.link("bo@viborg.dk")).get_data(as_text=True)
+    assert "kvitterede for modtagelsen den" in chain.client.get(chain.link("bo@viborg.dk")).get_data(as_text=True)
 
     # A reply a consultant records on Skive's behalf is not Skive's acknowledgement.
     on_behalf = chain.client.post(f"/api/hearings/{chain.id}/replies", headers=chain.consultant,

@@ -68,12 +68,14 @@ WORDS = {
            "forwarded": "Sendt videre til 2 kommuner i Region Midtjylland.",
            "header": "Høring – DHRD", "page_acked": "Jonas Thor Björnson kvitterede for modtagelsen den ",
            "tier2": "Du får denne besked som kontaktperson for Aarhus Kommune via KKR Midtjylland "
-                    "(kontaktperson: Jonas Thor Björnson)."},
+                    "(kontaktperson: Jonas Thor Björnson).",
+           "municipal": "Kommunens frist for høringssvar: 8. januar 2030."},
     "en": {"deadline": "Deadline: 15 January 2030", "acked": "23 November 2026 at 15:32",
            "forwarded": "Forwarded to 2 municipalities in Region Midtjylland.",
            "header": "Hearing – DHRD", "page_acked": "Jonas Thor Björnson acknowledged receipt on ",
            "tier2": "You receive this as the contact for Aarhus Kommune, via KKR Midtjylland "
-                    "(contact: Jonas Thor Björnson)."},
+                    "(contact: Jonas Thor Björnson).",
+           "municipal": "The municipality's deadline for its reply: 8 January 2030."},
 }
 
 
@@ -99,7 +101,8 @@ def test_the_hearing_e_mail_and_its_page_show_dates_as_people_write_them(mailed)
     assert words["forwarded"] in page
     mailed["mailbox"].wait_for(7)
     aarhus = no_iso(mailed["mailbox"].to("aase@aarhus.dk")[0].get_content())
-    assert words["tier2"] in aarhus and words["deadline"] in aarhus
+    # A municipality is given its own, earlier deadline (5 working days before the hearing's).
+    assert words["tier2"] in aarhus and words["municipal"] in aarhus
 
 
 APPOINTMENT = {"disease_area": "Hjerterehabilitering", "representatives": 1, "next_meeting": "2027-01-14"}

@@ -71,12 +71,12 @@ def test_the_kkr_contact_is_asked_to_consolidate_and_municipalities_get_their_de
     fake = slack["fake"]
     submit(slack)
     jonas = dm_text(fake, "UJONAS")
-    assert ("Saml kommunernes høringssvar, og send ét samlet høringssvar for regionen til RKKP senest 2026-12-15. "
-            "Kommunerne har frist til 2026-12-08 for at svare dig.") in jonas
+    assert ("Saml kommunernes høringssvar, og send ét samlet høringssvar for regionen til RKKP senest "
+            "15. december 2026. Kommunerne har frist til 8. december 2026 for at svare dig.") in jonas
     wait_until(lambda: region(slack, "1082")["state"] == "sent")
     assert api(slack, "POST", "/api/broadcasts/1/forward", {"region": "Midtjylland"})[0] == 200
     bo = dm_text(fake, "UBO")
-    assert "Kommunens frist for høringssvar: 2026-12-08." in bo and "2026-12-15" not in bo
+    assert "Kommunens frist for høringssvar: 8. december 2026." in bo and "15. december 2026" not in bo
 
 
 def test_status_shows_a_consultants_forward_on_the_regions_behalf(slack):
@@ -99,7 +99,8 @@ def test_the_modal_sets_the_municipal_deadline_and_refuses_a_later_one(slack):
 
     code, body = submit(slack, "V2", municipal_deadline={"selected_date": "2026-12-16"})
     assert code == 200 and body["response_action"] == "errors"
-    assert list(body["errors"]) == ["municipal_deadline"] and "2026-12-16" in body["errors"]["municipal_deadline"]
+    assert list(body["errors"]) == ["municipal_deadline"]
+    assert "16. december 2026" in body["errors"]["municipal_deadline"]
     assert api(slack, "GET", "/api/broadcasts")[1] == []
     submit(slack, "V3", municipal_deadline={"selected_date": "2026-12-01"})
     wait_until(lambda: api(slack, "GET", "/api/broadcasts")[1])

@@ -82,7 +82,7 @@ def test_municipalities_are_reminded_before_their_own_deadline(world):
     assert herning["recipient"]["email"] == "hb@herning.dk"
     text = text_of(world, herning)
     assert "Påmindelse: Herning har endnu ikke afgivet høringssvar på »Kommunale indikatorer«." in text
-    assert "Kommunens frist er 2026-12-18" in text
+    assert "Kommunens frist er 18. december 2026" in text
     assert at(world, datetime(2026, 12, 16, 9, 0, tzinfo=CPH)) == 0
     assert at(world, datetime(2026, 12, 17, 9, 0, tzinfo=CPH)) == 1   # 1 working day before
     assert reminders(world)[-1]["recipient"]["email"] == "hb@herning.dk"
@@ -90,4 +90,4 @@ def test_municipalities_are_reminded_before_their_own_deadline(world):
 
     assert at(world, datetime(2026, 12, 22, 9, 0, tzinfo=CPH)) == 5   # the KKR contacts, before RKKP's deadline
     kkr = reminders(world)[-5:]
-    assert {r["tier"] for r in kkr} == {1} and "Fristen er 2026-12-29" in text_of(world, kkr[0])
+    assert {r["tier"] for r in kkr} == {1} and "Høringsfristen er 29. december 2026" in text_of(world, kkr[0])
