@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers import audit, directory
+from handlers import audit, directory, permissions
 from handlers.broadcasts import new_delivery, part_of
 from handlers.clock import stamp
-from handlers.errors import Forbidden, NotFound
+from handlers.errors import NotFound
 
 
 def forward(store, broadcast_id: int, region: str, now: datetime, *, by: str,
@@ -21,8 +21,8 @@ def forward(store, broadcast_id: int, region: str, now: datetime, *, by: str,
     """Queue tier-2 deliveries for ``region``; return what was done.
 
     With ``slack_user`` only the region's tier-1 recipient may forward;
-    without it the caller is trusted (a consultant's token, or the holder of
-    the tier-1 recipient's e-mailed link).
+    without it the entry has admitted the caller (a consultant, or the holder
+    of the tier-1 recipient's e-mailed link: ``handlers.permissions``).
     """
     with store.read(directory.DIRECTORY) as view:
         place = directory.resolve(view, region, strict=True, kinds=("region",)).place
@@ -31,8 +31,8 @@ def forward(store, broadcast_id: int, region: str, now: datetime, *, by: str,
         people = {m["code"]: directory.municipality_ref(view, m).contact for m in munis}
     with store.write(part_of(broadcast_id)) as tx:
         first = _tier_one(tx, code, broadcast_id)
-        if slack_user is not None and slack_user != (first["recipient"] or {}).get("slack_id"):
-            raise Forbidden("forward.not_yours")
+        permissions.require_recipient(permissions.Act.FORWARD, permissions.Message.of(broadcast_id, first),
+                                      slack_user)
         have = {d["municipality"] for d in tx.find("deliveries", tier=2, region=code, purpose="notice")}
         added = []
         for muni in munis:
