@@ -1,5 +1,5 @@
 """Permissions where a Slack request enters: each Bolt listener declares its
-act, ``@app.command("/x", middleware=[requires(Act.X)])``, and the rule of
+act, ``app.command("/x", middleware=[requires(Act.X)])``, and the rule of
 ``handlers.permissions`` admits the Slack user before the listener runs.
 
 A user is a consultant when ``KKRBOT_CONSULTANTS`` or the directory says so
@@ -34,7 +34,7 @@ class Requires(Middleware):
     def __init__(self, act: Act, store, settings):
         self.act, self.store, self.settings = act, store, settings
 
-    def process(self, *, req, resp, next) -> BoltResponse | None:  # noqa: A002 - Bolt's name
+    def process(self, *, req, resp, next) -> BoltResponse | None:
         try:
             actor = permissions.admit(self.actor(req), self.act)
         except KkrError as error:

@@ -14,8 +14,9 @@ from bot.slack_access import Requires
 from bot.web import create_web_app
 from handlers import ack_tokens, appointments, broadcasts, deliveries, forwarding
 from handlers.directory_admin import set_municipality_contact
+from handlers.directory_csv import import_csv
 from handlers.i18n import t
-from handlers.permissions import Act
+from handlers.permissions import RULES, Act
 from handlers.tokens import create_token
 from tests.conftest import NOW
 from tests.support.http import call
@@ -123,6 +124,12 @@ def test_the_report_is_the_consultants_in_slack_as_in_the_api(world):
     assert api(world, "consultant", "GET", "/api/hearings/1/report")[0] == 200
 
 
+def test_a_directory_consultant_is_known_in_slack_by_the_e_mail_of_their_profile(world, store):
+    import_csv(store, "role,place,name,email\nconsultant,,Carl Berg,carl@rkkp.dk\n", NOW)
+    world["fake"].add_user("UCARL", "carl@rkkp.dk")
+    assert "Høringsrapport" in command(world, "UCARL", "/rkkp-report", "1")
+
+
 def test_status_names_the_recipients_so_slack_shows_it_to_consultants_only(world):
     for wanted in ("1", ""):
         assert command(world, "UKIM", "/rkkp-status", wanted) == t("permission.read_status", "da")
@@ -178,6 +185,12 @@ def test_kls_step_by_a_consultant_in_slack_as_in_the_api(world):
 ])
 def test_an_api_refusal_names_the_act_and_who_may(world, role, method, path, body, key):
     assert api(world, role, method, path, body) == (403, refusal(key))
+
+
+def test_every_act_has_a_rule_with_a_reason_in_both_languages():
+    for act in Act:
+        rule = RULES[act]
+        assert t(rule.reason, "da") != rule.reason and t(rule.reason, "en") != t(rule.reason, "da")
 
 
 def test_every_route_declares_its_act(world):
