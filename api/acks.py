@@ -6,12 +6,14 @@ the page's button records it.  Errors here are pages, not JSON: a person
 with a browser reads them.
 """
 
+import functools
+
 from flask import Blueprint, current_app, render_template, request
 
 from api.web import now, store
-from handlers import appointments, deliveries, forwarding, hearings
+from handlers import appointments, deliveries, forwarding, hearings, permissions
 from handlers.clock import parse
-from handlers.errors import Forbidden, KkrError
+from handlers.errors import KkrError
 from handlers.i18n import t
 from handlers.messages import forward_notes, header, message_lines
 
@@ -28,12 +30,32 @@ def _error(error: KkrError):
                            error=error.message(_lang()), item=None, token=None), error.status
 
 
+def on_link(act: permissions.Act):
+    """Declares the act a page performs: the link's holder is its delivery's
+    recipient, admitted by the act's rule for that delivery (a KKR contact's
+    forward, KL's steps of an appointment request)."""
+    def declare(view):
+        @functools.wraps(view)
+        def admitted(token):
+            item, delivery = deliveries.by_token(store(), token)
+            permissions.admit(permissions.link_holder(item.broadcast_id, item.delivery_id), act,
+                              permissions.Message.of(item.broadcast_id, delivery, item.broadcast["kind"]))
+            return view(token)
+
+        admitted.act = act
+        return admitted
+
+    return declare
+
+
 @bp.get("/<token>")
+@on_link(permissions.Act.READ_MESSAGE)
 def show(token):
     return _page(token)
 
 
 @bp.post("/<token>")
+@on_link(permissions.Act.ACKNOWLEDGE)
 def acknowledge(token):
     item, _ = deliveries.by_token(store(), token)
     delivery, recorded = deliveries.acknowledge(store(), item.broadcast_id, item.delivery_id, now())
@@ -42,6 +64,7 @@ def acknowledge(token):
 
 
 @bp.post("/<token>/reply")
+@on_link(permissions.Act.REPLY)
 def reply(token):
     item, _ = deliveries.by_token(store(), token)
     saved = hearings.reply_by_delivery(store(), item.broadcast_id, item.notice_id, request.form.get("text", ""),
@@ -50,32 +73,27 @@ def reply(token):
 
 
 @bp.post("/<token>/kkr")
+@on_link(permissions.Act.FORWARD_TO_KKR)
 def appointment_forwarded(token):
     item, _ = deliveries.by_token(store(), token)
-    appointments.mark_forwarded(store(), _appointment(item), now(), by=item.recipient["name"])
+    appointments.mark_forwarded(store(), item.broadcast_id, now(), by=item.recipient["name"])
     return _page(token, [t("appointment.forwarded_done", _lang())])
 
 
 @bp.post("/<token>/appointee")
+@on_link(permissions.Act.ADD_APPOINTEE)
 def appointee(token):
     item, _ = deliveries.by_token(store(), token)
     raw = {name: request.form.get(name, "") for name in appointments.APPOINTEE_FIELDS}
     raw["chair"] = request.form.get("chair") == "yes"
-    appointments.add_appointee(store(), _appointment(item), raw, now(), by=item.recipient["name"])
+    appointments.add_appointee(store(), item.broadcast_id, raw, now(), by=item.recipient["name"])
     return _page(token, [t("appointment.appointee_done", _lang(), name=raw["name"])])
 
 
-def _appointment(item) -> int:
-    if item.broadcast["kind"] != appointments.KIND:
-        raise Forbidden("forward.not_yours")
-    return item.broadcast_id
-
-
 @bp.post("/<token>/forward")
+@on_link(permissions.Act.FORWARD)
 def forward(token):
     item, _ = deliveries.by_token(store(), token)
-    if item.tier != 1:
-        raise Forbidden("forward.not_yours")
     done = forwarding.forward(store(), item.broadcast_id, item.region, now(), by=item.recipient["name"],
                               as_recipient=True)
     current_app.config["ON_QUEUED"](item.broadcast_id)

@@ -2,17 +2,19 @@
 
 from flask import Blueprint, jsonify, request
 
-from api.web import caller, now, store
+from api.web import actor, now, requires, store
 from handlers import audit
 from handlers.errors import Invalid
+from handlers.permissions import Act
 
 bp = Blueprint("audit", __name__, url_prefix="/api/audit")
 FILTERS = ("actor", "target", "action", "since", "until")
 
 
 @bp.get("")
+@requires(Act.READ_AUDIT)
 def search():
-    who = caller("admin")
+    who = actor()
     limit = request.args.get("limit", "1000")
     if not limit.isdigit() or not 0 < int(limit) <= 10_000:
         raise Invalid("audit.limit", extra={"field": "limit"})

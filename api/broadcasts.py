@@ -2,8 +2,9 @@
 
 from flask import Blueprint, current_app, jsonify, request
 
-from api.web import caller, json_body, now, required_text, store
+from api.web import actor, json_body, now, required_text, requires, store
 from handlers import broadcasts, forwarding
+from handlers.permissions import Act
 
 bp = Blueprint("broadcasts", __name__, url_prefix="/api/broadcasts")
 
@@ -14,8 +15,9 @@ def queued(broadcast_id: int) -> None:
 
 
 @bp.post("")
+@requires(Act.BROADCAST)
 def create():
-    who = caller("consultant")
+    who = actor()
     key = request.headers.get("Idempotency-Key")
     status, created = broadcasts.create_broadcast(store(), json_body(), by=who.name, now=now(), key=key)
     queued(status["id"])
@@ -23,20 +25,23 @@ def create():
 
 
 @bp.get("")
+@requires(Act.READ_STATUS)
 def list_all():
-    who = caller("reader")
+    who = actor()
     return jsonify(broadcasts.list_broadcasts(store(), who.name, now()))
 
 
 @bp.get("/<int:broadcast_id>")
+@requires(Act.READ_STATUS)
 def one(broadcast_id):
-    who = caller("reader")
+    who = actor()
     return jsonify(broadcasts.status(store(), broadcast_id, who.name, now()))
 
 
 @bp.post("/<int:broadcast_id>/forward")
+@requires(Act.FORWARD)
 def forward(broadcast_id):
-    who = caller("consultant")
+    who = actor()
     region = required_text(json_body(), "region")
     done = forwarding.forward(store(), broadcast_id, region, now(), by=who.name)
     queued(broadcast_id)

@@ -2,17 +2,19 @@
 
 from flask import Blueprint, jsonify, request
 
-from api.web import caller, now, store
+from api.web import actor, now, requires, store
 from handlers import directory
 from handlers.directory_admin import ROLES
 from handlers.errors import Invalid
+from handlers.permissions import Act
 
 bp = Blueprint("contacts", __name__, url_prefix="/api/contacts")
 
 
 @bp.get("")
+@requires(Act.READ_DIRECTORY)
 def list_contacts():
-    who = caller("reader")
+    who = actor()
     role = request.args.get("role")
     if role and role not in ROLES:
         raise Invalid("invalid.role", role=role, roles=", ".join(ROLES))

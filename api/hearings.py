@@ -2,9 +2,10 @@
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from api.web import caller, json_body, now, required_text, store
+from api.web import actor, json_body, now, required_text, requires, store
 from handlers import hearings, report
 from handlers.errors import Invalid
+from handlers.permissions import Act
 
 bp = Blueprint("hearings", __name__, url_prefix="/api/hearings")
 FORMATS = {"json", "md", "csv"}
@@ -12,8 +13,9 @@ EXCEL = {"1": True, "true": True, "0": False, "false": False}
 
 
 @bp.post("/<int:broadcast_id>/replies")
+@requires(Act.REPLY_FOR)
 def add_reply(broadcast_id):
-    who = caller("consultant")
+    who = actor()
     body = json_body()
     region, municipality = required_text(body, "region"), body.get("municipality")
     if municipality is not None and not isinstance(municipality, str):
@@ -24,8 +26,9 @@ def add_reply(broadcast_id):
 
 
 @bp.get("/<int:broadcast_id>/report")
+@requires(Act.READ_REPORT)
 def get_report(broadcast_id):
-    who = caller("consultant")
+    who = actor()
     wanted = request.args.get("format", "json")
     if wanted not in FORMATS:
         raise Invalid("report.format", format=wanted, formats=", ".join(sorted(FORMATS)), extra={"field": "format"})
@@ -43,8 +46,9 @@ def get_report(broadcast_id):
 
 
 @bp.post("/<int:broadcast_id>/close")
+@requires(Act.CLOSE_HEARING)
 def close(broadcast_id):
-    who = caller("consultant")
+    who = actor()
     closing = hearings.close_hearing(store(), broadcast_id, json_body().get("message"), now(), by=who.name)
     current_app.config["ON_QUEUED"](broadcast_id)
     return jsonify({"id": broadcast_id, "closed": True, "queued": closing["queued"], "closing": closing})

@@ -18,7 +18,7 @@ def _body(schema: dict) -> dict:
 
 
 def _errors(*codes: int) -> dict:
-    text = {400: "Malformed request", 401: "No or bad token", 403: "Role too low",
+    text = {400: "Malformed request", 401: "No or bad token", 403: "Not permitted: the act's rule says who may",
             404: "Not found; suggestions when a place name was not understood",
             413: "Body too large", 422: "A value is not acceptable (also: a place name over 200 characters)"}
     return {str(code): _json(_ref("Error"), text[code]) for code in codes}

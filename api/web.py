@@ -1,14 +1,18 @@
-"""Helpers every view uses: the store, the clock, the JSON body, the caller."""
+"""Helpers every view uses: the store, the clock, the JSON body, and the
+act it declares (``@requires``), which admits the caller."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
-from flask import current_app, request
+from flask import current_app, g, request
 
+from handlers import permissions
 from handlers.errors import BadRequest, Invalid
-from handlers.tokens import Caller, authenticate
+from handlers.permissions import Act, Actor
+from handlers.tokens import authenticate
 
 # Our bodies nest three levels at most; the limit only stops bodies built to
 # exhaust the parser (the size is bounded by MAX_CONTENT_LENGTH).
@@ -77,9 +81,37 @@ def required_text(body: dict, field: str) -> str:
     return value
 
 
-def caller(role: str) -> Caller:
-    """The authenticated caller, who must have at least ``role``."""
+def requires(act: Act):
+    """Declares the act a view performs (as flaskr's ``login_required``
+    does): the bearer token's holder is admitted by the act's rule before
+    the view runs, and ``actor()`` is who they are.  ``view.act`` tells a
+    test that no route is left undeclared."""
+    def declare(view):
+        @functools.wraps(view)
+        def admitted(**kwargs):
+            g.actor = permissions.admit(_token_holder(), act)
+            return view(**kwargs)
+
+        admitted.act = act
+        return admitted
+
+    return declare
+
+
+def public(view):
+    """Declares a view open to anyone, without a token."""
+    view.act = Act.OPEN
+    return view
+
+
+def actor() -> Actor:
+    """Who the view's ``@requires`` admitted."""
+    return g.actor
+
+
+def _token_holder() -> Actor:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     token = token.strip() if scheme.lower() == "bearer" else ""
-    return authenticate(store(), token or None, now()).require(role)
+    caller = authenticate(store(), token or None, now())
+    return permissions.token_holder(caller.name, caller.role)

@@ -12,18 +12,23 @@ from datetime import UTC, datetime
 
 from bot import render
 from bot.render import deliveries
-from handlers import broadcasts, commands, report
+from handlers import broadcasts, commands, permissions, report
 from handlers.errors import KkrError
 from handlers.i18n import t
+from handlers.permissions import Act
 
 QUIT = {"quit", "exit", "q", ":q", "farvel"}
+# The act of each command (handlers.permissions); anything else asks the directory or gets a hint.
+ACTS = {"/kkr": Act.READ_DIRECTORY, "/rkkp-status": Act.READ_STATUS, "/rkkp-report": Act.READ_REPORT}
 
 
 def answer(store, line: str, lang: str, actor: str | None = None) -> str:
-    """The shell's answer to one line, as text; reads are audited as ``actor``."""
+    """The shell's answer to one line, as text; reads are audited as ``actor``,
+    the local operator (``permissions.operator``)."""
     name, _, rest = line.strip().partition(" ")
     now = datetime.now(UTC)
     try:
+        permissions.admit(permissions.operator(actor or "shell"), ACTS.get(name, Act.READ_DIRECTORY))
         if name == "/kkr":
             reply = commands.kkr(store, rest, actor, now)
         elif name == "/rkkp-status":

@@ -13,9 +13,11 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 
 from api.config import Settings
 from bot import render, slack_appointments, slack_broadcasts, slack_hearings
+from bot.slack_access import requirer
 from bot.slack_errors import answering, error_reply
 from handlers import commands
 from handlers.i18n import t
+from handlers.permissions import Act
 
 
 def web_client(settings: Settings) -> WebClient:
@@ -41,31 +43,33 @@ def build_app(store, settings: Settings, client: WebClient | None = None, clock=
               token_verification_enabled=False, user_facing_authorize_error_message=t("slack.unavailable", lang))
     for listeners in (slack_broadcasts, slack_hearings, slack_appointments):
         listeners.register(app, store, settings, clock, on_queued or (lambda _id: None))
+    requires = requirer(store, settings)
 
-    @app.command("/kkr")
+    @app.command("/kkr", middleware=[requires(Act.READ_DIRECTORY)])
     def kkr_command(ack, command, respond):
         ack()
         with answering(respond, lang):
             reply = commands.kkr(store, command.get("text"), f"slack:{command.get('user_id')}", clock())
             respond(**render.slack(reply, lang))
 
-    @app.event("app_mention")
+    @app.event("app_mention", middleware=[requires(Act.READ_DIRECTORY)])
     def mention(event, say):
         reply = commands.question(store, event.get("text"), f"slack:{event.get('user')}", clock())
         say(**render.slack(reply, lang), thread_ts=_thread(event))
 
-    @app.message(matchers=[lambda event: event.get("channel_type") == "im"])
+    @app.message(matchers=[lambda event: event.get("channel_type") == "im"],
+                 middleware=[requires(Act.READ_DIRECTORY)])
     def direct_message(message, say):
         say(**render.slack(commands.question(store, message.get("text"), f"slack:{message.get('user')}", clock()),
                            lang))
 
-    @app.command(re.compile(r".*"))
+    @app.command(re.compile(r".*"), middleware=[requires(Act.OPEN)])
     def unknown_command(ack, command):
         """Registered last: any command the manifest maps here that we do not
         know gets a hint instead of Slack's failure message."""
         ack(text=t("slack.unknown_command", lang, command=command.get("command", "")))
 
-    @app.event("message")
+    @app.event("message", middleware=[requires(Act.OPEN)])
     def other_messages():
         """Channel chatter the bot is not asked about: acknowledged, ignored."""
 

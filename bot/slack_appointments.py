@@ -8,31 +8,34 @@ from slack_bolt import App
 from bot.render import appointments as render
 from bot.render import modals
 from bot.render.deliveries import APPOINT_FORWARDED, APPOINTEE
-from bot.slack_broadcasts import require_slack_consultant
+from bot.slack_access import requirer
 from bot.slack_errors import answering
 from handlers import appointments
 from handlers.errors import KkrError
 from handlers.i18n import t
+from handlers.permissions import Act, recipient_to_check
 
 
 def register(app: App, store, settings, clock, on_queued) -> None:
-    lang = settings.lang
+    lang, requires = settings.lang, requirer(store, settings)
 
-    @app.command("/rkkp-appoint")
+    def require_kl(request_id: int, context, act: Act) -> None:
+        """KL's buttons are its contact's, unless a consultant presses them."""
+        appointments.require_kl(store, request_id, recipient_to_check(context["actor"], act), act)
+
+    @app.command("/rkkp-appoint", middleware=[requires(Act.APPOINT)])
     def open_modal(ack, command, client, respond):
         ack()
         with answering(respond, lang):
-            require_slack_consultant(store, settings, command["user_id"], client)
             database = (command.get("text") or "DHRD").strip().upper() or "DHRD"
             client.views_open(trigger_id=command["trigger_id"], view=render.request_modal(database, lang))
 
-    @app.view(render.REQUEST_MODAL)
+    @app.view(render.REQUEST_MODAL, middleware=[requires(Act.APPOINT)])
     def submit_request(ack, body, view, client):
         user = body["user"]
         raw = modals.values(view)
         raw["representatives"] = int(raw.get("representatives") or 5)
         try:
-            require_slack_consultant(store, settings, user["id"], client)
             opened, _ = appointments.open_request(store, view["private_metadata"], raw, clock(),
                                                   by=user.get("name", user["id"]), key=view["id"],
                                                   creator={"name": user.get("name", user["id"]),
@@ -44,31 +47,31 @@ def register(app: App, store, settings, clock, on_queued) -> None:
         on_queued(opened["id"])
         client.chat_postMessage(channel=user["id"], text=t("appointment.opened", lang, id=opened["id"]))
 
-    @app.action(APPOINT_FORWARDED)
-    def forwarded(ack, body, action, respond):
+    @app.action(APPOINT_FORWARDED, middleware=[requires(Act.FORWARD_TO_KKR)])
+    def forwarded(ack, body, action, respond, context):
         ack()
         with answering(respond, lang):
             request_id = int(action["value"].split(":")[0])
-            appointments.require_kl(store, request_id, body["user"]["id"])
+            require_kl(request_id, context, Act.FORWARD_TO_KKR)
             appointments.mark_forwarded(store, request_id, clock(), by=body["user"].get("name", ""))
             respond(replace_original=False, text=t("appointment.forwarded_done", lang))
 
-    @app.action(APPOINTEE)
-    def open_appointee(ack, body, action, client, respond):
+    @app.action(APPOINTEE, middleware=[requires(Act.ADD_APPOINTEE)])
+    def open_appointee(ack, body, action, client, respond, context):
         ack()
         with answering(respond, lang):
             request_id = int(action["value"].split(":")[0])
-            appointments.require_kl(store, request_id, body["user"]["id"])
+            require_kl(request_id, context, Act.ADD_APPOINTEE)
             with store.read("directory") as view:
                 regions = [(r["code"], r["name"]) for r in sorted(view.all("regions"), key=lambda r: r["code"])]
             client.views_open(trigger_id=body["trigger_id"],
                               view=render.appointee_modal(str(request_id), regions, lang))
 
-    @app.view(render.APPOINTEE_MODAL)
-    def submit_appointee(ack, body, view):
+    @app.view(render.APPOINTEE_MODAL, middleware=[requires(Act.ADD_APPOINTEE)])
+    def submit_appointee(ack, body, view, context):
         request_id = int(view["private_metadata"])
         try:
-            appointments.require_kl(store, request_id, body["user"]["id"])
+            require_kl(request_id, context, Act.ADD_APPOINTEE)
             appointments.add_appointee(store, request_id, modals.values(view), clock(),
                                        by=body["user"].get("name", ""))
         except KkrError as error:

@@ -7,17 +7,18 @@ from slack_bolt import App
 
 from bot.render import deliveries as render
 from bot.render import hearings as render_hearings
-from bot.slack_broadcasts import require_slack_consultant
+from bot.slack_access import requirer
 from bot.slack_errors import answering
 from handlers import hearings, report
 from handlers.errors import Invalid, KkrError
 from handlers.i18n import t
+from handlers.permissions import Act
 
 
 def register(app: App, store, settings, clock, on_queued) -> None:
-    lang = settings.lang
+    lang, requires = settings.lang, requirer(store, settings)
 
-    @app.action(render.REPLY)
+    @app.action(render.REPLY, middleware=[requires(Act.REPLY)])
     def open_reply(ack, body, action, client, respond):
         ack()
         with answering(respond, lang):
@@ -27,7 +28,7 @@ def register(app: App, store, settings, clock, on_queued) -> None:
             client.views_open(trigger_id=body["trigger_id"],
                               view=render_hearings.reply_modal(context, f"{broadcast_id}:{delivery_id}", lang))
 
-    @app.view(render_hearings.REPLY_MODAL)
+    @app.view(render_hearings.REPLY_MODAL, middleware=[requires(Act.REPLY)])
     def submit_reply(ack, body, view, client):
         broadcast_id, delivery_id = (int(part) for part in view["private_metadata"].split(":"))
         try:
@@ -40,19 +41,17 @@ def register(app: App, store, settings, clock, on_queued) -> None:
         client.chat_postMessage(channel=body["user"]["id"],
                                 text=t("hearing.saved_late" if saved["late"] else "hearing.saved", lang))
 
-    @app.command("/rkkp-report")
-    def show_report(ack, command, respond):
+    @app.command("/rkkp-report", middleware=[requires(Act.READ_REPORT)])
+    def show_report(ack, command, respond, context):
         ack()
         with answering(respond, lang):
-            found = report.hearing_report(store, (command.get("text") or "").strip(),
-                                          f"slack:{command.get('user_id')}", clock())
+            found = report.hearing_report(store, (command.get("text") or "").strip(), context["actor"].name, clock())
             respond(**render_hearings.report_message(found, lang))
 
-    @app.command("/rkkp-close")
-    def close(ack, command, respond, client):
+    @app.command("/rkkp-close", middleware=[requires(Act.CLOSE_HEARING)])
+    def close(ack, command, respond):
         ack()
         with answering(respond, lang):
-            require_slack_consultant(store, settings, command["user_id"], client)
             wanted, _, message = (command.get("text") or "").strip().partition(" ")
             closing = hearings.close_hearing(store, _number(wanted), message, clock(),
                                              by=command.get("user_name", ""))

@@ -8,6 +8,7 @@ from flask import Flask, request
 
 import api
 from api.config import Settings
+from api.web import public
 from bot.channels import MailChannel, OutboxChannel, SlackChannel, outbox_folder
 from bot.dispatch import Dispatcher
 from data.seen import SeenRequests
@@ -50,4 +51,5 @@ def _mount_slack(app: Flask, store, settings: Settings, clock, client, on_queued
     app.config["BOLT"] = bolt  # serve connects it over Socket Mode when SLACK_APP_TOKEN is set
     if settings.slack_over_http:
         door = SlackDoor(bolt, settings.slack_signing_secret, SeenRequests.beside(store.path), settings.lang)
-        app.add_url_rule("/slack/events", "slack_events", lambda: door.handle(request), methods=["POST"])
+        # Open to the network: the door checks Slack's signature, and each listener declares its act.
+        app.add_url_rule("/slack/events", "slack_events", public(lambda: door.handle(request)), methods=["POST"])

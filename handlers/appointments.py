@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers import audit, directory, steering
+from handlers import audit, directory, permissions, steering
 from handlers.broadcasts import INDEX, begin_creation, finish_creation, new_delivery, part_of
 from handlers.clock import stamp
 from handlers.errors import Conflict, Forbidden, Invalid, NotFound
@@ -112,13 +112,18 @@ def appointee_fields(store, raw: dict) -> dict:
     return {**person, "role": "chair" if chair else "representative"}
 
 
-def require_kl(store, request_id: int, slack_user: str) -> None:
-    """Only the KL contact the request went to may act on it from Slack."""
+def require_kl(store, request_id: int, slack_user: str | None, act: permissions.Act) -> None:
+    """The per-request half of ``act`` (marking the request forwarded to the
+    KKRs, adding an appointee) from Slack: ``slack_user`` must be the KL
+    contact it went to; None when the entry has admitted a consultant."""
+    if slack_user is None:
+        return
     with store.read(part_of(request_id)) as view:
         _request(view, request_id)
         to_kl = next((d for d in view.all("deliveries") if d["tier"] == 0 and d.get("purpose") == "notice"), None)
-    if to_kl is None or (to_kl["recipient"] or {}).get("slack_id") != slack_user:
-        raise Forbidden("appointment.kl_only")
+    if to_kl is None:
+        raise Forbidden(permissions.RULES[act].reason)
+    permissions.require_recipient(act, permissions.Message.of(request_id, to_kl, KIND), slack_user)
 
 
 def status(store, request_id: int, actor: str | None = None, now: datetime | None = None) -> dict:

@@ -15,11 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from handlers import ack_tokens, audit
+from handlers import ack_tokens, audit, permissions
 from handlers.broadcasts import open_ids, part_of, reachable
 from handlers.clock import parse, stamp
 from handlers.directory import DIRECTORY
-from handlers.errors import Conflict, Forbidden, NotFound
+from handlers.errors import Conflict, NotFound
 
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 12
@@ -196,8 +196,8 @@ def acknowledge(store, broadcast_id: int, delivery_id: int, now: datetime, *, by
         found = tx.get("deliveries", delivery_id)
         if found is None:
             raise NotFound("ack.unknown_link")
-        if slack_user is not None and slack_user != (found["recipient"] or {}).get("slack_id"):
-            raise Forbidden("ack.not_yours")
+        permissions.require_recipient(permissions.Act.ACKNOWLEDGE, permissions.Message.of(broadcast_id, found),
+                                      slack_user)
         if found["state"] == "acknowledged":
             return found, False
         updated = acknowledge_in(tx, broadcast_id, found, now, by=by, slack_user=slack_user)

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers import audit, directory
+from handlers import audit, directory, permissions
 from handlers.broadcasts import new_delivery, part_of
 from handlers.clock import stamp
 from handlers.deliveries import acknowledge_in
-from handlers.errors import Forbidden, NotFound
+from handlers.errors import NotFound
 
 
 def forward(store, broadcast_id: int, region: str, now: datetime, *, by: str,
@@ -28,8 +28,8 @@ def forward(store, broadcast_id: int, region: str, now: datetime, *, by: str,
 
     With ``slack_user`` only the region's tier-1 recipient may forward, and
     it is their own act; ``as_recipient``: the caller holds that recipient's
-    e-mailed link.  Otherwise the caller (a consultant's token) forwards on
-    the region's behalf.
+    e-mailed link (the entry admitted it: ``handlers.permissions``).
+    Otherwise the caller (a consultant) forwards on the region's behalf.
     """
     own = as_recipient or slack_user is not None
     with store.read(directory.DIRECTORY) as view:
@@ -39,8 +39,8 @@ def forward(store, broadcast_id: int, region: str, now: datetime, *, by: str,
         people = {m["code"]: directory.municipality_ref(view, m).contact for m in munis}
     with store.write(part_of(broadcast_id)) as tx:
         first = _tier_one(tx, code, broadcast_id)
-        if slack_user is not None and slack_user != (first["recipient"] or {}).get("slack_id"):
-            raise Forbidden("forward.not_yours")
+        permissions.require_recipient(permissions.Act.FORWARD, permissions.Message.of(broadcast_id, first),
+                                      slack_user)
         have = {d["municipality"] for d in tx.find("deliveries", tier=2, region=code, purpose="notice")}
         added = []
         for muni in munis:

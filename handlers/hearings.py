@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from handlers import audit, directory, reach
+from handlers import audit, directory, permissions, reach
 from handlers.broadcasts import INDEX, is_notice, new_delivery, part_of
 from handlers.clock import stamp
 from handlers.deliveries import acknowledge_in
-from handlers.errors import Conflict, Forbidden, Invalid, NotFound
+from handlers.errors import Conflict, Invalid, NotFound
 from handlers.validation import clean_text
 
 MAX_TEXT = 20_000
@@ -39,8 +39,7 @@ def reply_by_delivery(store, broadcast_id: int, delivery_id: int, text: str, now
         found = tx.get("deliveries", delivery_id)
         if found is None or not is_notice(found):
             raise NotFound("ack.unknown_link")
-        if slack_user is not None and slack_user != (found["recipient"] or {}).get("slack_id"):
-            raise Forbidden("hearing.not_yours")
+        permissions.require_recipient(permissions.Act.REPLY, permissions.Message.of(broadcast_id, found), slack_user)
         by = by or found["recipient"]["name"]
         municipality = found["municipality"] if found["tier"] == 2 else None
         saved = _save(tx, broadcast, found["region"], municipality, text, by, now)
@@ -99,8 +98,7 @@ def reply_context(store, broadcast_id: int, delivery_id: int, slack_user: str | 
         all_replies = view.all("replies")
     if found is None or not is_notice(found):
         raise NotFound("ack.unknown_link")
-    if slack_user is not None and slack_user != (found["recipient"] or {}).get("slack_id"):
-        raise Forbidden("hearing.not_yours")
+    permissions.require_recipient(permissions.Act.REPLY, permissions.Message.of(broadcast_id, found), slack_user)
     municipality = found["municipality"] if found["tier"] == 2 else None
     own = next((r for r in all_replies if r["region"] == found["region"] and r["municipality"] == municipality), None)
     with store.read(directory.DIRECTORY) as view:

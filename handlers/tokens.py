@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from handlers import audit
-from handlers.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from handlers.errors import Conflict, Invalid, NotFound, Unauthorized
 from handlers.validation import clean_text
 
 AUTH = "auth"
@@ -23,15 +23,10 @@ ID_LENGTH = 12  # the start of the hash that names a token in lists and the audi
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is calling the API and what they may do."""
+    """Who is calling the API: what they may do is ``handlers.permissions``'."""
 
     name: str
     role: str
-
-    def require(self, role: str) -> "Caller":
-        if ROLES.index(self.role) < ROLES.index(role):
-            raise Forbidden("error.role_needed", role=role, have=self.role)
-        return self
 
 
 def digest(token: str) -> str:

@@ -20,7 +20,7 @@ def test_manifest_declares_the_commands_and_events_the_app_listens_to():
     manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
     source = "".join(path.read_text() for path in (ROOT / "bot").glob("slack*.py"))
     declared = {c["command"] for c in manifest["features"]["slash_commands"]}
-    assert declared == set(re.findall(r'@app\.command\("([^"]+)"\)', source))
+    assert declared == set(re.findall(r'@app\.command\("([^"]+)"[,)]', source))
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert "app_mention" in events and "message.im" in events
     for url in [c["url"] for c in manifest["features"]["slash_commands"]] + [

@@ -39,7 +39,7 @@ def slack(store, db_path):
     a_hearing_and_a_roster(store)
     with fake_slack() as fake:
         settings = Settings(db_path=str(db_path), slack_bot_token="xoxb-test", slack_signing_secret=SECRET,
-                            slack_api_url=fake.url + "/api/")
+                            slack_api_url=fake.url + "/api/", consultants=("UANNE",))
         app = create_web_app(settings, store=store, dispatch=False)
         with serve_in_thread(app) as base:
             yield {"fake": fake, "events": base + "/slack/events", "respond": fake.url + "/response/"}

@@ -1,9 +1,12 @@
+from dataclasses import astuple
 from datetime import timedelta
 
 import pytest
 
 from data import Store
+from handlers import permissions
 from handlers.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from handlers.permissions import Act
 from handlers.tokens import authenticate, create_token, digest, list_tokens, revoke_token
 from tests.conftest import NOW
 
@@ -18,10 +21,10 @@ def test_a_token_authenticates_with_its_role_and_is_stored_only_as_a_hash(store)
 
 def test_roles_are_ordered(store):
     token, _ = create_token(store, "reader", "R", NOW)
-    caller = authenticate(store, token, NOW)
-    assert caller.require("reader") is caller
+    caller = permissions.token_holder(*astuple(authenticate(store, token, NOW)))
+    assert permissions.admit(caller, Act.READ_STATUS) is caller
     with pytest.raises(Forbidden):
-        caller.require("admin")
+        permissions.admit(caller, Act.READ_AUDIT)
 
 
 @pytest.mark.parametrize("token", [None, "", "kkr_wrong"])
