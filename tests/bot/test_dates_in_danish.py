@@ -190,7 +190,8 @@ def test_rkkp_status_in_slack_says_when_in_danish(store, db_path):
     _acknowledged_hearing(store)
     with fake_slack() as fake:
         settings = Settings(db_path=str(db_path), slack_bot_token="xoxb-test", slack_signing_secret="s",
-                            slack_api_url=fake.url + "/api/", dispatch_interval=60)
+                            slack_api_url=fake.url + "/api/", dispatch_interval=60,
+                            consultants=("UBO",))  # in Slack, status is for consultants
         app = create_web_app(settings, store=store, clock=Clock(ACKED))
         with serve_in_thread(app) as base:
             slash_command(base + "/slack/events", "s", "/rkkp-status", "1", "UBO", fake.url + "/response/bo")
