@@ -4,15 +4,27 @@
 from flask import Blueprint, current_app, jsonify, request
 
 from api.web import caller, json_body, now, required_text, store
-from handlers import appointments, steering
+from handlers import appointments, databases, steering
 
 bp = Blueprint("databases", __name__, url_prefix="/api")
 
 
 @bp.get("/databases")
 def list_databases():
-    caller("reader")
-    return jsonify(steering.list_databases(store()))
+    who = caller("reader")
+    return jsonify(databases.list_databases(store(), who.name, now()))
+
+
+@bp.post("/databases")
+def add_database():
+    who = caller("admin")
+    return jsonify(databases.add_database(store(), json_body(), now(), who.name)), 201
+
+
+@bp.put("/databases/<code>")
+def edit_database(code):
+    who = caller("admin")
+    return jsonify(databases.edit_database(store(), code, json_body(), now(), who.name))
 
 
 @bp.get("/databases/<code>/steering-group")

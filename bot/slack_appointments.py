@@ -10,7 +10,7 @@ from bot.render import modals
 from bot.render.deliveries import APPOINT_FORWARDED, APPOINTEE
 from bot.slack_broadcasts import require_slack_consultant
 from bot.slack_errors import answering
-from handlers import appointments
+from handlers import appointments, databases
 from handlers.errors import KkrError
 from handlers.i18n import t
 
@@ -23,7 +23,8 @@ def register(app: App, store, settings, clock, on_queued) -> None:
         ack()
         with answering(respond, lang):
             require_slack_consultant(store, settings, command["user_id"], client)
-            database = (command.get("text") or "DHRD").strip().upper() or "DHRD"
+            with store.read(databases.PART) as view:
+                database = databases.known(view, (command.get("text") or "").strip() or "DHRD")["code"]
             client.views_open(trigger_id=command["trigger_id"], view=render.request_modal(database, lang))
 
     @app.view(render.REQUEST_MODAL)

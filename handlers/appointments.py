@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers import audit, directory, steering
+from handlers import audit, databases, directory, steering
 from handlers.broadcasts import INDEX, begin_creation, finish_creation, new_delivery, part_of
 from handlers.clock import stamp
 from handlers.errors import Conflict, Forbidden, Invalid, NotFound
@@ -41,7 +41,7 @@ def open_request(store, code: str, raw: dict, now: datetime, by: str, creator: d
         raise Invalid("appointment.chair", extra={"field": "chair"})
     fields = text_fields(raw, REQUEST_FIELDS, required=("disease_area",), multiline=("competencies",))
     with store.read(steering.DATABASES) as view:
-        db = steering.database(view, code)
+        db = databases.known(view, code)
     with store.read(directory.DIRECTORY) as view:
         kl = directory.kl_contact(view)
     if kl is None:

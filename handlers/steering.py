@@ -12,12 +12,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from data.seed import load_seed
-from handlers import audit, directory
+from handlers import audit, databases, directory
 from handlers.clock import stamp
-from handlers.errors import Invalid, NotFound
+from handlers.errors import Invalid
 from handlers.validation import clean_text
 
-DATABASES = "databases"
+DATABASES = databases.PART
 SEATS = 5
 
 
@@ -33,15 +33,8 @@ def seed_databases(store, now: datetime) -> None:
 
 
 def database(view, code: str) -> dict:
-    found = view.find("databases", code=(code or "").strip().upper())
-    if not found:
-        raise NotFound("database.unknown", code=code)
-    return found[0]
-
-
-def list_databases(store) -> list[dict]:
-    with store.read(DATABASES) as view:
-        return [{k: v for k, v in d.items() if k != "id"} for d in view.all("databases")]
+    """The database of a path, or ``NotFound`` with the codes it resembles."""
+    return databases.find(view, code)
 
 
 def roster(store, code: str, actor: str | None = None, now: datetime | None = None) -> dict:
