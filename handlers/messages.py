@@ -3,6 +3,7 @@ acknowledgement page."""
 
 from __future__ import annotations
 
+from handlers.databases import consultant_label
 from handlers.deliveries import Outgoing
 from handlers.i18n import t
 
@@ -28,8 +29,7 @@ def message_lines(item: Outgoing, lang: str) -> list[str]:
     if b.get("deadline"):
         out.append(t("msg.deadline", lang, deadline=b["deadline"]))
     if b["kind"] == "appointment":
-        chair = t("msg.appointment_chair", lang) if b.get("chair_wanted") else ""
-        out.append(t("msg.appointment_kl", lang, seats=b["seats"], chair=chair, database=b["database_name"]))
+        out.extend(appointment_lines(b, lang))
     elif item.tier == 2:
         out.append(t("msg.tier2", lang, municipality=item.municipality_name, region=item.region_name))
     elif item.fallback:
@@ -37,6 +37,28 @@ def message_lines(item: Outgoing, lang: str) -> list[str]:
     else:
         out.append(t("msg.tier1", lang, region=item.region_name))
     return out
+
+
+def appointment_lines(request: dict, lang: str) -> list[str]:
+    """What KL is asked for: the seats, the chair and the management
+    background the playbook wants of them, the justification for fewer
+    than 5, and who at RKKP asks."""
+    chair = t("msg.appointment_chair", lang) if request.get("chair_wanted") else ""
+    out = [t("msg.appointment_kl", lang, seats=request["seats"], chair=chair, database=request["database_name"])]
+    if request.get("chair_wanted"):
+        out.append(t("msg.appointment_chair_background", lang))
+    if request.get("justification"):
+        out.append(t("msg.appointment_justification", lang, text=request["justification"]))
+    if request.get("consultant"):
+        out.append(t("msg.appointment_from", lang, database=request["database"],
+                     consultant=consultant_label(request["consultant"])))
+    return out
+
+
+def consultant_of(item: Outgoing) -> dict | None:
+    """The RKKP consultant an appointment request's messages come from (the
+    sign-off, and where answers go); None for other messages."""
+    return item.broadcast.get("consultant") if item.broadcast.get("kind") == "appointment" else None
 
 
 def forward_notes(done: dict, lang: str) -> list[str]:

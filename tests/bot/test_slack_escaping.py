@@ -161,7 +161,8 @@ def _mail_to(outbox, address: str) -> str:
 def test_a_representative_is_escaped_in_the_roster_and_the_welcome(slack):
     slack["fake"].add_user("UKIM", "kim@skive.dk")
     code, opened = call("POST", slack["base"] + "/api/databases/DHRD/appointments",
-                        {"disease_area": "Hjerte", "representatives": 2, "next_meeting": "2027-01-12"}, slack["auth"])
+                        {"disease_area": "Hjerte", "representatives": 2, "next_meeting": "2027-01-12",
+                         "justification": "To repræsentanter dækker forløbet."}, slack["auth"])
     assert code == 201
     for name, address, region in (("Ole <!here> Berg", "ole@viborg.dk", "1082"), ("Kim Ny", "kim@skive.dk", "1081")):
         code, _ = call("POST", f"{slack['base']}/api/appointments/{opened['id']}/appointees",
