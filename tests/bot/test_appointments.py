@@ -92,7 +92,7 @@ def test_a_full_appointment_for_dhrd(world):
     # 4. Each appointee is welcomed and is on the roster.
     world["mail"].wait_for(1 + 4)
     welcome = world["mail"].to("mm@viborg.dk")[0].get_content()
-    assert "Velkommen til styregruppen for Dansk Hjerterehabiliteringsdatabase" in welcome
+    assert "Velkommen i styregruppen for Dansk Hjerterehabiliteringsdatabase" in welcome
     assert "Næste møde: 2027-01-14" in welcome and "Nina Nord" in welcome and "Anne Nakano" in welcome
     roster = api(world, "GET", "/api/databases/DHRD/steering-group")[1]
     assert roster["filled"] == 4 and roster["complete"] is False
@@ -193,4 +193,4 @@ def test_the_appointment_through_slack(world):
     state = api(world, "GET", f"/api/appointments/{request_id}")[1]
     assert state["complete"] and state["appointees"][0]["phone"] == "+45 87 87 87 87"
     welcome = wait_until(lambda: [m for m in fake.of("chat.postMessage") if m["channel"] == "UMADS"])[0]
-    assert "Velkommen til styregruppen for Dansk Hjerterehabiliteringsdatabase" in welcome["blocks"][1]["text"]["text"]
+    assert "Velkommen i styregruppen for Dansk Hjerterehabiliteringsdatabase" in welcome["blocks"][1]["text"]["text"]
