@@ -4,7 +4,7 @@
 from flask import Blueprint, current_app, jsonify, request
 
 from api.web import actor, json_body, now, required_text, requires, store
-from handlers import appointments, steering
+from handlers import appointments, databases, steering
 from handlers.permissions import Act
 
 bp = Blueprint("databases", __name__, url_prefix="/api")
@@ -13,7 +13,19 @@ bp = Blueprint("databases", __name__, url_prefix="/api")
 @bp.get("/databases")
 @requires(Act.READ_DIRECTORY)
 def list_databases():
-    return jsonify(steering.list_databases(store()))
+    return jsonify(databases.list_databases(store(), actor().name, now()))
+
+
+@bp.post("/databases")
+@requires(Act.EDIT_DATABASES)
+def add_database():
+    return jsonify(databases.add_database(store(), json_body(), now(), actor().name)), 201
+
+
+@bp.put("/databases/<code>")
+@requires(Act.EDIT_DATABASES)
+def edit_database(code):
+    return jsonify(databases.edit_database(store(), code, json_body(), now(), actor().name))
 
 
 @bp.get("/databases/<code>/steering-group")

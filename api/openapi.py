@@ -229,11 +229,12 @@ def _steering_routes() -> dict:
                                                             "region")}, "chair": {"type": "boolean"}}}
     request_body = {"type": "object", "required": ["disease_area"], "properties": {
         "disease_area": {"type": "string"}, "competencies": {"type": "string"}, "next_meeting": {"type": "string"},
-        "representatives": {"type": "integer", "minimum": 1, "maximum": 5}, "chair": {"type": "boolean"}}}
+        "representatives": {"type": "integer", "minimum": 1, "maximum": 5}, "chair": {"type": "boolean"},
+        "justification": {"type": "string", "maxLength": 5000,
+                          "description": "required when the roster would stay short of one per region"}}}
 
     conflict = {"409": _json(_ref("Error"), "Conflicts with the request's state")}
     return {
-        "/api/databases": {"get": {"summary": "The clinical quality databases", "responses": {"200": _json(objs)}}},
         "/api/databases/{code}/steering-group": {"parameters": [code], "get": {
             "summary": "The steering group's municipal representatives and chair, the gap and the justification",
             "responses": {"200": _json(obj), **_errors(404)}}},
@@ -267,6 +268,33 @@ def _steering_routes() -> dict:
             "summary": "An appointee returned by KL: added to the roster and welcomed (consultant)",
             "requestBody": _body(appointee),
             "responses": {"201": _json(obj, "Registered"), **_errors(400, 404, 413, 422), **conflict}}},
+    }
+
+
+def _database_routes() -> dict:
+    code = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
+            "description": "Database code, e.g. DHRD"}
+    consultant = {"type": "object", "nullable": True, "required": ["name", "email"], "additionalProperties": False,
+                  "properties": {"name": {"type": "string", "maxLength": 200}, "email": {"type": "string"}},
+                  "description": "the responsible RKKP consultant; Reply-To of the appointment e-mails"}
+    database = {"type": "object", "required": ["code", "name", "consultant"], "properties": {
+        "code": {"type": "string"}, "name": {"type": "string"}, "consultant": consultant,
+        "justification": _NULLABLE_TEXT}}
+    edits = {"name": {"type": "string", "maxLength": 200}, "consultant": consultant}
+    new = {"type": "object", "required": ["code", "name"], "additionalProperties": False, "properties": {
+        "code": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9-]{1,19}$"}, **edits}}
+    return {
+        "/api/databases": {
+            "get": {"summary": "The clinical quality databases",
+                    "responses": {"200": _json({"type": "array", "items": database})}},
+            "post": {"summary": "Add a database (admin)", "security": _ADMIN, "requestBody": _body(new),
+                     "responses": {"201": _json(database, "Added"), **_errors(400, 413, 422),
+                                   "409": _json(_ref("Error"), "The code exists")}}},
+        "/api/databases/{code}": {"parameters": [code], "put": {
+            "summary": "Change a database's name or responsible consultant (admin); the code stays",
+            "security": _ADMIN, "requestBody": _body({"type": "object", "additionalProperties": False,
+                                                      "properties": {"code": {"type": "string"}, **edits}}),
+            "responses": {"200": _json(database), **_errors(400, 404, 413, 422)}}},
     }
 
 
@@ -317,6 +345,7 @@ def document() -> dict:
             **_broadcast_routes(),
             **_hearing_routes(),
             **_audit_routes(),
+            **_database_routes(),
             **_steering_routes(),
             "/api/openapi.json": {"get": {"summary": "This document",
                                           "responses": {"200": _json({"type": "object"})}}},

@@ -1,4 +1,4 @@
-"""``python -m bot serve | shell | token create | directory import/export``."""
+"""``python -m bot serve | shell | token create | directory import/export | database add/edit/list``."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 from api.config import Settings
 from data import Store
-from handlers import directory_csv, spreadsheet, tokens
+from handlers import databases, directory_csv, spreadsheet, tokens
 from handlers.clock import parse
-from handlers.errors import Invalid, KkrError
+from handlers.errors import Invalid, KkrError, NotFound
 from handlers.i18n import set_zone, t
 from handlers.seeding import seed_directory
 
@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args, settings)
     except KkrError as error:
         print(error.message(settings.lang), file=sys.stderr)
+        if isinstance(error, NotFound) and error.suggestions:
+            print(t("reply.suggestions", settings.lang, names=", ".join(error.suggestions)), file=sys.stderr)
         for item in error.extra.get("errors", []):
             print("  " + t("cli.bad_line", settings.lang, **item), file=sys.stderr)
         return 1
@@ -67,7 +69,27 @@ def parser() -> argparse.ArgumentParser:
     forget = folder.add_parser("forget", help="erase a person: contact data removed, history pseudonymised")
     forget.add_argument("email")
     forget.set_defaults(run=run_forget)
+    _database_parser(verbs)
     return top
+
+
+def _database_parser(verbs) -> None:
+    catalogue = verbs.add_parser("database", help="the clinical quality databases (admin)").add_subparsers(
+        required=True, metavar="ACTION")
+    catalogue.add_parser("list", help="code, name and responsible consultant of each").set_defaults(
+        run=run_database_list)
+    add = catalogue.add_parser("add", help="add a database")
+    add.add_argument("code", help="e.g. DHRD")
+    add.add_argument("--name", required=True, help="e.g. Dansk Hjerterehabiliteringsdatabase")
+    edit = catalogue.add_parser("edit", help="change a database's name or responsible consultant")
+    edit.add_argument("code")
+    edit.add_argument("--name")
+    edit.add_argument("--no-consultant", action="store_true", help="clear the responsible consultant")
+    for action in (add, edit):
+        action.add_argument("--consultant-name", help="the responsible RKKP consultant")
+        action.add_argument("--consultant-email", help="their e-mail: KL's and appointees' answers go here")
+    add.set_defaults(run=run_database_add)
+    edit.set_defaults(run=run_database_edit)
 
 
 def open_store(settings: Settings) -> Store:
@@ -164,6 +186,47 @@ def run_forget(args, settings: Settings) -> int:
               for part in ("contacts", "roster", "history", "audit", "outbox")]
     print(t("cli.forgotten", lang, email=args.email, pseudonym=done["pseudonym"], counts=counts))
     return 0
+
+
+def run_database_list(args, settings: Settings) -> int:
+    found = databases.list_databases(open_store(settings), actor="cli", now=now())
+    width = max((len(d["code"]) for d in found), default=0)
+    for database in found:
+        print(_database_line(database, width, settings.lang))
+    return 0
+
+
+def _database_line(database: dict, width: int, lang: str) -> str:
+    consultant = database["consultant"]
+    who = f"{consultant['name']}, {consultant['email']}" if consultant else t("database.no_consultant", lang)
+    return f"{database['code']:<{width}}  {database['name']}  ({who})"
+
+
+def run_database_add(args, settings: Settings) -> int:
+    consultant = _consultant(args)
+    saved = databases.add_database(open_store(settings), {"code": args.code, "name": args.name,
+                                                          "consultant": consultant}, now(), by="cli")
+    print(_database_line(saved, 0, settings.lang))
+    return 0
+
+
+def run_database_edit(args, settings: Settings) -> int:
+    store = open_store(settings)
+    raw = {"name": args.name} if args.name is not None else {}
+    if args.no_consultant:
+        raw["consultant"] = None
+    elif args.consultant_name is not None or args.consultant_email is not None:
+        with store.read(databases.PART) as view:
+            current = databases.find(view, args.code).get("consultant") or {}
+        raw["consultant"] = {**current, **(_consultant(args) or {})}
+    print(_database_line(databases.edit_database(store, args.code, raw, now(), by="cli"), 0, settings.lang))
+    return 0
+
+
+def _consultant(args) -> dict | None:
+    """The consultant options given (both, one or none)."""
+    given = {"name": args.consultant_name, "email": args.consultant_email}
+    return {k: v for k, v in given.items() if v is not None} or None
 
 
 def run_export(args, settings: Settings) -> int:

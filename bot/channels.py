@@ -179,6 +179,9 @@ def email_message(item: Outgoing, sender: str, public_url: str, lang: str) -> Em
     message = EmailMessage()
     message["From"] = sender_address
     message["To"] = Address(one_line(item.recipient["name"] or ""), addr_spec=item.recipient["email"])
+    answers_to = render.reply_to(item)
+    if answers_to:
+        message["Reply-To"] = Address(one_line(answers_to["name"] or ""), addr_spec=answers_to["email"])
     message["Subject"] = one_line(subject)
     message["Message-ID"] = message_id(item, sender_address.domain)
     message.set_content(body)

@@ -10,7 +10,7 @@ from bot.render import modals
 from bot.render.deliveries import APPOINT_FORWARDED, APPOINTEE
 from bot.slack_access import requirer
 from bot.slack_errors import answering
-from handlers import appointments
+from handlers import appointments, databases
 from handlers.errors import KkrError
 from handlers.i18n import t
 from handlers.permissions import Act, recipient_to_check
@@ -27,7 +27,8 @@ def register(app: App, store, settings, clock, on_queued) -> None:
     def open_modal(ack, command, client, respond):
         ack()
         with answering(respond, lang):
-            database = (command.get("text") or "DHRD").strip().upper() or "DHRD"
+            with store.read(databases.PART) as view:
+                database = databases.known(view, (command.get("text") or "").strip() or "DHRD")["code"]
             client.views_open(trigger_id=command["trigger_id"], view=render.request_modal(database, lang))
 
     @app.view(render.REQUEST_MODAL, middleware=[requires(Act.APPOINT)])

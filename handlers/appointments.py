@@ -17,14 +17,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers import audit, directory, permissions, steering
-from handlers.broadcasts import INDEX, begin_creation, finish_creation, new_delivery, part_of
+from handlers import audit, databases, directory, permissions, steering
+from handlers.broadcasts import INDEX, begin_creation, consultant_contact, finish_creation, new_delivery, part_of
 from handlers.clock import stamp
 from handlers.errors import Conflict, Forbidden, Invalid, NotFound
 from handlers.validation import normal_email, normal_phone, text_fields
 
 KIND = "appointment"
-REQUEST_FIELDS = ("disease_area", "competencies", "next_meeting")
+REQUEST_FIELDS = ("disease_area", "competencies", "next_meeting", "justification")
+JUSTIFICATION_LIMIT = 5000
 APPOINTEE_FIELDS = ("name", "title", "workplace", "email", "phone", "region")
 
 
@@ -32,16 +33,18 @@ def open_request(store, code: str, raw: dict, now: datetime, by: str, creator: d
                  key: str | None = None) -> tuple[dict, bool]:
     """Record the request and queue it to the KL contact; return its status
     and whether this call created it.  ``key`` makes it idempotent, like a
-    broadcast's: a retry completes a creation that was killed half way."""
-    raw = dict(raw) if isinstance(raw, dict) else {}
-    seats, chair = raw.pop("representatives", steering.SEATS), raw.pop("chair", False)
-    if not isinstance(seats, int) or isinstance(seats, bool) or not 1 <= seats <= steering.SEATS:
-        raise Invalid("appointment.seats", extra={"field": "representatives"})
-    if not isinstance(chair, bool):
-        raise Invalid("appointment.chair", extra={"field": "chair"})
-    fields = text_fields(raw, REQUEST_FIELDS, required=("disease_area",), multiline=("competencies",))
+    broadcast's: a retry completes a creation that was killed half way.
+
+    The playbook's rules: one representative per region, so no more seats
+    than regions without one; fewer than 5 in all needs the database's
+    weighty justification, which goes to KL with the request (and becomes
+    the database's justification).  It names the database's responsible
+    consultant (else the creator) as who asks."""
+    seats, chair, fields = request_fields(raw)
     with store.read(steering.DATABASES) as view:
-        db = steering.database(view, code)
+        db = databases.known(view, code)
+    # A retry with the key answers as the first call did, whatever the roster is now.
+    short = _check_seats(store, db, seats, fields["justification"], refuse=not _made_with(store, key))
     with store.read(directory.DIRECTORY) as view:
         kl = directory.kl_contact(view)
     if kl is None:
@@ -49,19 +52,66 @@ def open_request(store, code: str, raw: dict, now: datetime, by: str, creator: d
     entry, created = begin_creation(store, key, {
         "kind": KIND, "database": db["code"], "title": fields["disease_area"], "created_by": by,
         "created_at": stamp(now)})
+    consultant = db.get("consultant") or _creator_contact(store, creator, entry["created_by"])
 
     def write_part(tx) -> None:
         tx.put("broadcast", 1, {
             "kind": KIND, "database": entry["database"], "database_name": db["name"], "title": entry["title"],
             "body": fields["competencies"], "next_meeting": fields["next_meeting"], "seats": seats,
-            "chair_wanted": chair, "created_by": entry["created_by"], "created_at": entry["created_at"],
+            "chair_wanted": chair, "justification": fields["justification"], "consultant": consultant,
+            "created_by": entry["created_by"], "created_at": entry["created_at"],
             "creator": creator or {"name": entry["created_by"]}, "forwarded_to_kkr_at": None, "completed_at": None})
         tx.insert("deliveries", {**new_delivery(0, None, kl.to_dict()), "next_attempt_at": stamp(now)})
         audit.record(tx, entry["created_by"], "appointment", f"appointment:{entry['id']}", now,
                      database=entry["database"], seats=seats)
 
+    if short and entry.get("state") == "creating":
+        steering.note_justification(store, db["code"], fields["justification"], now, entry["created_by"])
     finish_creation(store, entry, write_part)
     return status(store, entry["id"]), created
+
+
+def request_fields(raw: dict) -> tuple[int, bool, dict]:
+    """The checked seats, chair wish and text fields of a new request."""
+    raw = dict(raw) if isinstance(raw, dict) else {}
+    seats, chair = raw.pop("representatives", steering.SEATS), raw.pop("chair", False)
+    if not isinstance(seats, int) or isinstance(seats, bool) or not 1 <= seats <= steering.SEATS:
+        raise Invalid("appointment.seats", extra={"field": "representatives"})
+    if not isinstance(chair, bool):
+        raise Invalid("appointment.chair", extra={"field": "chair"})
+    fields = text_fields(raw, REQUEST_FIELDS, {"justification": JUSTIFICATION_LIMIT}, required=("disease_area",),
+                         multiline=("competencies", "justification"))
+    return seats, chair, fields
+
+
+def _check_seats(store, db: dict, seats: int, justification: str | None, refuse: bool = True) -> bool:
+    """Whether the roster will stay short of one per region (which needs the
+    justification); if ``refuse``, ``Invalid`` when it does without one, or
+    when more seats are asked for than regions lack a representative."""
+    missing = steering.open_regions(store, db["code"])
+    if not refuse:
+        return seats < len(missing)
+    if not missing:
+        raise Conflict("appointment.roster_full", database=db["code"])
+    if seats > len(missing):
+        raise Invalid("appointment.seats_open", database=db["code"], regions=", ".join(n for _, n in missing),
+                      extra={"field": "representatives"})
+    short = seats < len(missing)
+    if short and not justification:
+        raise Invalid("appointment.justification_required", extra={"field": "justification"})
+    return short
+
+
+def _made_with(store, key: str | None) -> bool:
+    with store.read(INDEX) as view:
+        return bool(key) and any(e["kind"] == KIND for e in view.find("broadcasts", key=key))
+
+
+def _creator_contact(store, creator: dict | None, by: str) -> dict:
+    """Who asks when the database has no responsible consultant: the
+    creator, with the e-mail the directory knows for them."""
+    known = consultant_contact(store, (creator or {}).get("name") or by)
+    return {"name": known["name"], "email": (creator or {}).get("email") or known["email"]}
 
 
 def mark_forwarded(store, request_id: int, now: datetime, by: str) -> dict:
@@ -75,8 +125,10 @@ def mark_forwarded(store, request_id: int, now: datetime, by: str) -> dict:
 
 
 def add_appointee(store, request_id: int, raw: dict, now: datetime, by: str) -> dict:
-    """Steps 3 and 4: an appointee joins the roster and gets a welcome."""
-    person = appointee_fields(store, raw)
+    """Steps 3 and 4: an appointee joins the roster and gets a welcome
+    naming their role and who at RKKP to turn to.  A second representative
+    for a region is a ``Conflict`` (one per region)."""
+    person, region_name = appointee_fields(store, raw)
     with store.write(part_of(request_id)) as tx:
         doc = _request(tx, request_id)
         if doc["completed_at"]:
@@ -85,20 +137,23 @@ def add_appointee(store, request_id: int, raw: dict, now: datetime, by: str) -> 
             raise Conflict("appointment.seats_full", id=request_id)
         tx.insert("appointees", {**person, "at": stamp(now), "by": by})
         with store.write(steering.DATABASES) as roster:
-            steering.add_member(roster, doc["database"], person, now, request_id)
+            steering.add_member(roster, doc["database"], person, now, request_id, region_name)
             others = [m["name"] for m in roster.find("members", database=doc["database"])
                       if m["email"] != person["email"]]
         tx.insert("deliveries", {**new_delivery(0, person["region"], person, purpose="welcome", message={
-            "key": "msg.welcome", "params": {"database": doc["database_name"], "consultant": doc["creator"]["name"],
-                                             "next_meeting": doc["next_meeting"] or "–",
-                                             "others": ", ".join(others) or "–"}}), "next_attempt_at": stamp(now)})
+            "key": "msg.welcome_chair" if person["role"] == "chair" else "msg.welcome",
+            "params": {"database": doc["database_name"],
+                       "consultant": databases.consultant_label(doc.get("consultant") or doc["creator"]),
+                       "next_meeting": doc["next_meeting"] or "–", "others": ", ".join(others) or "–"}}),
+            "next_attempt_at": stamp(now)})
         if _complete(doc, _filled(tx)):
             tx.update("broadcast", 1, {"completed_at": stamp(now)})
         audit.record(tx, by, "appointee", f"appointment:{request_id}", now, new=person)
     return status(store, request_id)
 
 
-def appointee_fields(store, raw: dict) -> dict:
+def appointee_fields(store, raw: dict) -> tuple[dict, str]:
+    """The checked appointee, and the name of their region."""
     raw = dict(raw) if isinstance(raw, dict) else {}
     chair = raw.pop("chair", False)
     if not isinstance(chair, bool):
@@ -108,8 +163,8 @@ def appointee_fields(store, raw: dict) -> dict:
     if person["phone"]:
         person["phone"] = normal_phone(person["phone"])
     with store.read(directory.DIRECTORY) as view:
-        person["region"] = directory.resolve(view, person["region"], strict=True, kinds=("region",)).place.code
-    return {**person, "role": "chair" if chair else "representative"}
+        region = directory.resolve(view, person["region"], strict=True, kinds=("region",)).place
+    return {**person, "region": region.code, "role": "chair" if chair else "representative"}, region.label
 
 
 def require_kl(store, request_id: int, slack_user: str | None, act: permissions.Act) -> None:
@@ -139,7 +194,8 @@ def status(store, request_id: int, actor: str | None = None, now: datetime | Non
     return {
         "id": int(request_id), "database": doc["database"], "disease_area": doc["title"],
         "competencies": doc["body"], "next_meeting": doc["next_meeting"], "representatives": doc["seats"],
-        "chair": doc["chair_wanted"], "created_by": doc["created_by"], "requested_at": doc["created_at"],
+        "chair": doc["chair_wanted"], "justification": doc.get("justification"), "consultant": doc.get("consultant"),
+        "created_by": doc["created_by"], "requested_at": doc["created_at"],
         "sent_to_kl": {"state": to_kl["state"], "channel": to_kl["channel"],
                        "acknowledged_at": to_kl["acknowledged_at"]} if to_kl else None,
         "forwarded_to_kkr_at": doc["forwarded_to_kkr_at"],

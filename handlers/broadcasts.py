@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from handlers import audit, directory
+from handlers import audit, databases, directory
 from handlers.clock import stamp
 from handlers.errors import Invalid, NotFound
 from handlers.validation import text_fields
@@ -31,12 +31,14 @@ def part_of(broadcast_id: int) -> str:
     return f"broadcast-{int(broadcast_id)}"
 
 
-def broadcast_fields(raw: dict, today: date) -> dict:
-    """The checked fields of a new broadcast, or ``Invalid`` naming the field."""
+def broadcast_fields(raw: dict, today: date, store) -> dict:
+    """The checked fields of a new broadcast, or ``Invalid`` naming the
+    field; a database the store does not know is refused with suggestions."""
     fields = text_fields(raw, FIELDS, LIMITS, required=("kind", "database", "title"), multiline=("body",))
     if fields["kind"] not in KINDS:
         raise Invalid("broadcast.kind", kind=fields["kind"], kinds=", ".join(KINDS), extra={"field": "kind"})
-    fields["database"] = fields["database"].upper()
+    with store.read(databases.PART) as view:
+        fields["database"] = databases.known(view, fields["database"])["code"]
     if fields["link"] and not _LINK.match(fields["link"]):
         raise Invalid("broadcast.link", value=fields["link"], extra={"field": "link"})
     fields["deadline"] = _deadline(fields["deadline"], fields["kind"], today)
@@ -91,7 +93,7 @@ def create_broadcast(store, raw: dict, by: str, now: datetime, key: str | None =
     completes it if the first call was killed half way.  ``creator`` (name,
     e-mail, Slack ID) is who gets the hearing's deadline summary.
     """
-    fields = broadcast_fields(raw, now.date())
+    fields = broadcast_fields(raw, now.date(), store)
     entry, created = begin_creation(store, key, {**fields, "created_by": by, "created_at": stamp(now)})
 
     def write_part(tx) -> None:

@@ -4,6 +4,7 @@ acknowledgement page."""
 from __future__ import annotations
 
 from handlers.clock import day, from_text
+from handlers.databases import consultant_label
 from handlers.deliveries import Outgoing
 from handlers.i18n import t
 
@@ -37,9 +38,7 @@ def _role_lines(item: Outgoing, lang: str) -> list[str]:
     of them: the KKR contact consolidates, the municipality replies by its deadline."""
     b = item.broadcast
     if b["kind"] == "appointment":
-        chair = t("msg.appointment_chair", lang) if b.get("chair_wanted") else ""
-        return [t("msg.appointment_kl", lang, count=b["seats"], seats=b["seats"], chair=chair,
-                  database=b["database_name"])]
+        return appointment_lines(b, lang)
     hearing = b["kind"] == "hearing"
     if item.tier == 2:
         out = [t("msg.tier2" if item.kkr_contact else "msg.tier2_via_kl", lang,
@@ -70,6 +69,29 @@ def kkr_name(region_name: str) -> str:
     """"KKR Midtjylland" for "Region Midtjylland": the regional council of
     the municipalities, as it calls itself."""
     return "KKR " + region_name.removeprefix("Region ")
+
+
+def appointment_lines(request: dict, lang: str) -> list[str]:
+    """What KL is asked for: the seats, the chair and the management
+    background the playbook wants of them, the justification for fewer
+    than 5, and who at RKKP asks."""
+    chair = t("msg.appointment_chair", lang) if request.get("chair_wanted") else ""
+    out = [t("msg.appointment_kl", lang, count=request["seats"], seats=request["seats"], chair=chair,
+             database=request["database_name"])]
+    if request.get("chair_wanted"):
+        out.append(t("msg.appointment_chair_background", lang))
+    if request.get("justification"):
+        out.append(t("msg.appointment_justification", lang, text=request["justification"]))
+    if request.get("consultant"):
+        out.append(t("msg.appointment_from", lang, database=request["database"],
+                     consultant=consultant_label(request["consultant"])))
+    return out
+
+
+def consultant_of(item: Outgoing) -> dict | None:
+    """The RKKP consultant an appointment request's messages come from (the
+    sign-off, and where answers go); None for other messages."""
+    return item.broadcast.get("consultant") if item.broadcast.get("kind") == "appointment" else None
 
 
 def forward_notes(done: dict, lang: str) -> list[str]:

@@ -12,12 +12,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from data.seed import load_seed
-from handlers import audit, directory
+from handlers import audit, databases, directory
 from handlers.clock import stamp
-from handlers.errors import Invalid, NotFound
+from handlers.errors import Conflict, Invalid
 from handlers.validation import clean_text
 
-DATABASES = "databases"
+DATABASES = databases.PART
 SEATS = 5
 
 
@@ -33,21 +33,15 @@ def seed_databases(store, now: datetime) -> None:
 
 
 def database(view, code: str) -> dict:
-    found = view.find("databases", code=(code or "").strip().upper())
-    if not found:
-        raise NotFound("database.unknown", code=code)
-    return found[0]
-
-
-def list_databases(store) -> list[dict]:
-    with store.read(DATABASES) as view:
-        return [{k: v for k, v in d.items() if k != "id"} for d in view.all("databases")]
+    """The database of a path, or ``NotFound`` with the codes it resembles."""
+    return databases.find(view, code)
 
 
 def roster(store, code: str, actor: str | None = None, now: datetime | None = None) -> dict:
     """The steering group's municipal members, the regions without a
-    representative, and whether the roster is complete; ``actor``'s read of
-    the members' contact data is recorded."""
+    representative, and whether the roster is complete: one representative
+    from each region, or fewer with the database's justification to KL.
+    ``actor``'s read of the members' contact data is recorded."""
     with store.read(DATABASES) as view:
         found = database(view, code)
         members = [m for m in view.all("members") if m["database"] == found["code"]]
@@ -57,15 +51,14 @@ def roster(store, code: str, actor: str | None = None, now: datetime | None = No
     covered = {m["region"] for m in representatives}
     gap = [name for code_, name in sorted(regions.items()) if code_ not in covered]
     chair = next((m for m in members if m["role"] == "chair"), None)
-    short = len(representatives) < SEATS
     audit.read(store, actor, "read_roster", f"database:{found['code']}", now)
     return {
         "database": {"code": found["code"], "name": found["name"]},
         "representatives": [_member(m, regions) for m in representatives],
         "chair": _member(chair, regions) if chair else None,
-        "seats": SEATS, "filled": len(representatives), "regions_without_representative": gap,
+        "seats": SEATS, "filled": len(covered & set(regions)), "regions_without_representative": gap,
         "justification": found.get("justification"),
-        "complete": not short or bool(found.get("justification")),
+        "complete": not gap or bool(found.get("justification")),
     }
 
 
@@ -80,11 +73,25 @@ def set_justification(store, code: str, text: str | None, now: datetime, by: str
     if text is not None and (not isinstance(text, str) or len(text) > 5000):
         raise Invalid("invalid.text", field="justification", extra={"field": "justification"})
     text = clean_text(text or "", "justification", multiline=True) or None
+    note_justification(store, code, text, now, by, always=True)
+    return roster(store, code)
+
+
+def note_justification(store, code: str, text: str | None, now: datetime, by: str, always: bool = False) -> None:
+    """Record the database's justification to KL (only if it changed, unless ``always``)."""
     with store.write(DATABASES) as tx:
         found = database(tx, code)
-        tx.update("databases", found["id"], {"justification": text})
-        audit.record(tx, by, "justification", f"database:{found['code']}", now, new={"justification": text})
-    return roster(store, code)
+        if always or found.get("justification") != text:
+            tx.update("databases", found["id"], {"justification": text})
+            audit.record(tx, by, "justification", f"database:{found['code']}", now, new={"justification": text})
+
+
+def open_regions(store, code: str) -> list[tuple[str, str]]:
+    """The regions (code, name) without a representative on the database's roster."""
+    with store.read(DATABASES) as view:
+        covered = {m["region"] for m in view.find("members", database=code, role="representative")}
+    with store.read(directory.DIRECTORY) as view:
+        return sorted((r["code"], r["name"]) for r in view.all("regions") if r["code"] not in covered)
 
 
 def forget(tx, person) -> dict:
@@ -98,8 +105,16 @@ def forget(tx, person) -> dict:
     return {"roster": len(gone), "history": person.scrub_tables(tx)}
 
 
-def add_member(tx, database_code: str, person: dict, now: datetime, appointment: int | None) -> dict:
-    """Put an appointee on the roster (replacing a chair, if this is one)."""
+def add_member(tx, database_code: str, person: dict, now: datetime, appointment: int | None,
+               region_name: str | None = None) -> dict:
+    """Put an appointee on the roster (replacing a chair, if this is one).
+    The playbook wants one representative per region, who represents all of
+    its municipalities: a second one for a region is a ``Conflict``."""
+    if person["role"] == "representative":
+        taken = tx.find("members", database=database_code, role="representative", region=person["region"])
+        if taken:
+            raise Conflict("appointment.region_taken", region=region_name or person["region"], name=taken[0]["name"],
+                           database=database_code, extra={"field": "region"})
     if person["role"] == "chair":
         for old in tx.find("members", database=database_code, role="chair"):
             tx.remove("members", old["id"])

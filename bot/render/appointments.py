@@ -15,6 +15,8 @@ def request_modal(database: str, lang: str) -> dict:
         input_block("disease_area", t("modal.appoint_disease_area", lang), {"type": "plain_text_input"}),
         input_block("representatives", t("modal.appoint_representatives", lang),
                     {"type": "static_select", "options": seats, "initial_option": seats[-1]}),
+        input_block("justification", t("modal.appoint_justification", lang),
+                    {"type": "plain_text_input", "multiline": True}, optional=True),
         input_block("competencies", t("modal.appoint_competencies", lang),
                     {"type": "plain_text_input", "multiline": True}, optional=True),
         input_block("chair", " ", {"type": "checkboxes", "options": [chair]}, optional=True),

@@ -8,7 +8,7 @@ from handlers.broadcasts import KINDS
 from handlers.clock import day, parse
 from handlers.deliveries import Outgoing
 from handlers.i18n import t
-from handlers.messages import deadline_line, forward_notes, has_buttons, header, message_lines
+from handlers.messages import consultant_of, deadline_line, forward_notes, has_buttons, header, message_lines
 
 ICONS = {"queued": "⏳", "sending": "⏳", "sent": "📨", "failed": "⚠️", "acknowledged": "✅"}
 ACK, FORWARD, REPLY = "kkr_ack", "kkr_forward", "kkr_reply"
@@ -54,9 +54,22 @@ def email_text(item: Outgoing, public_url: str, lang: str) -> tuple[str, str]:
             lines.append(t("msg.email_reply", lang))
         if item.tier == 1:
             lines.append(t("msg.email_forward", lang))
-    if item.purpose != "welcome":  # a welcome is signed by the consultant it is sent for
-        lines += ["", t("msg.signature", lang)]
+    lines += ["", signature(item, lang)]
     return subject, "\n".join(lines) + "\n"
+
+
+def signature(item: Outgoing, lang: str) -> str:
+    """The one sign-off of an e-mail: the consultant's own for an
+    appointment request's messages, else kkr-bot's for RKKP."""
+    consultant = consultant_of(item)
+    return t("msg.signature_consultant", lang, name=consultant["name"]) if consultant else t("msg.signature", lang)
+
+
+def reply_to(item: Outgoing) -> dict | None:
+    """Whom answers to the e-mail should reach: the consultant of an
+    appointment request, when their e-mail is known."""
+    consultant = consultant_of(item)
+    return consultant if consultant and "@" in (consultant.get("email") or "") else None
 
 
 def acknowledged_blocks(blocks: list[dict], note: str) -> list[dict]:

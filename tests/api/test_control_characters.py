@@ -105,7 +105,7 @@ def test_a_justification_refuses_control_characters(client, consultant):
 
 
 def test_the_appointee_form_of_the_email_page_refuses_a_line_break(client, store):
-    request, _ = appointments.open_request(store, "DHRD", {"disease_area": "Hjerte", "representatives": 2}, NOW,
+    request, _ = appointments.open_request(store, "DHRD", {"disease_area": "Hjerte", "representatives": 5}, NOW,
                                         by="Anne Nakano")
     secret = ack_tokens.server_secret(store)
     for item in deliveries.claim_due(store, NOW, secret):

@@ -29,7 +29,8 @@ KILLS = 30
 
 
 def appointment(key: str) -> dict:
-    return {"disease_area": f"Område {key}", "representatives": 2}
+    return {"disease_area": f"Område {key}", "representatives": 2,
+            "justification": "To repræsentanter dækker forløbet."}
 
 
 def interrupted_creations(db_path, seed: int) -> list[str]:

@@ -6,7 +6,8 @@ from handlers.tokens import create_token
 from tests.conftest import NOW
 
 BROADCAST = {"kind": "info", "database": "DHRD", "title": "Nyt om DHRD"}
-REQUEST = {"disease_area": "Hjerterehabilitering", "representatives": 2}
+REQUEST = {"disease_area": "Hjerterehabilitering", "representatives": 2,
+           "justification": "To repræsentanter dækker forløbet."}
 
 
 def test_one_key_makes_one_request_and_one_broadcast_each_audited_once(client, store, admin):

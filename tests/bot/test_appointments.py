@@ -160,6 +160,7 @@ def test_the_appointment_through_slack(world):
     assert modal["callback_id"] == REQUEST_MODAL and modal["private_metadata"] == "DHRD"
     code, body = submit_view(world, "UANNE", REQUEST_MODAL, {
         "disease_area": {"value": "Hjerterehabilitering"}, "representatives": {"selected_option": {"value": "1"}},
+        "justification": {"value": "Én repræsentant dækker forløbet, der er ens i alle regioner."},
         "competencies": {"value": "Fysioterapeut"}, "chair": {"selected_options": []},
         "next_meeting": {"selected_date": "2027-01-14"}}, metadata="DHRD")
     assert code == 200 and not body

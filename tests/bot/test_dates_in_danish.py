@@ -105,7 +105,8 @@ def test_the_hearing_e_mail_and_its_page_show_dates_as_people_write_them(mailed)
     assert words["tier2"] in aarhus and words["municipal"] in aarhus
 
 
-APPOINTMENT = {"disease_area": "Hjerterehabilitering", "representatives": 1, "next_meeting": "2027-01-14"}
+APPOINTMENT = {"disease_area": "Hjerterehabilitering", "representatives": 1, "next_meeting": "2027-01-14",
+               "justification": "Én repræsentant dækker forløbet."}
 APPOINTMENT_WORDS = {
     "da": ["Udpegning af kommunale repræsentanter – DHRD", "udpeget 1 kommunal repræsentant til"],
     "en": ["Appointment of municipal representatives – DHRD", "have 1 municipal representative appointed"],

@@ -78,7 +78,8 @@ def world(tmp_path):
     api.post(link_to(outbox, "bo@viborg.dk", hearing) + "/reply",
              data={"text": "Viborg: enig. Spørg JONAS THOR BJÖRNSON (Jt@Viborg.dk, tlf. 86123456)."})
     api.post(his_link + "/reply", data={"text": "Midtjylland: enig."})
-    appointment = api.post("/api/databases/DHRD/appointments", json={"disease_area": "Hjerte", "representatives": 2},
+    appointment = api.post("/api/databases/DHRD/appointments", json={"disease_area": "Hjerte", "representatives": 2,
+                                                                  "justification": "To er nok."},
                            headers=as_["consultant"]).json["id"]
     for person in ({**JONAS, "phone": "86123456", "region": "Midtjylland"},
                    {"name": "Nina Nord", "email": "nn@aalborg.dk", "region": "Nordjylland"}):

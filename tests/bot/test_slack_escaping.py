@@ -80,13 +80,13 @@ def test_a_broadcast_and_its_forward_reach_slack_escaped(slack, store):
     set_municipality_contact(store, "Viborg", {"name": "Bo Ek", "email": "bo@viborg.dk"}, NOW)
     slack["fake"].add_user("UBO", "bo@viborg.dk")
     status, _ = call("POST", slack["base"] + "/api/broadcasts",
-                     {"kind": "info", "database": "DHRD&<X>", "title": TITLE, "body": BODY,
+                     {"kind": "info", "database": "DHRD", "title": TITLE, "body": BODY,
                       "link": "https://www.rkkp.dk/dhrd?a=1&b=2"}, slack["auth"])
     assert status == 201
     jonas = wait_until(lambda: dms(slack["fake"], "UJONAS"), what="the DM to the KKR contact")[0]
     assert_escaped(jonas, "&lt;!channel&gt; &amp; &lt;https://evil.example|Klik for at bekræfte&gt;")
-    assert jonas["text"].startswith("Information – DHRD&amp;&lt;X&gt;: ")
-    assert jonas["blocks"][0]["text"] == {"type": "plain_text", "text": "Information – DHRD&<X>"}  # not parsed
+    assert jonas["text"].startswith("Information – DHRD: ")
+    assert jonas["blocks"][0]["text"] == {"type": "plain_text", "text": "Information – DHRD"}
     section = jonas["blocks"][1]["text"]["text"]
     assert section.startswith("*Ny rapport &lt;!channel&gt; &amp; ")  # our own bold survives
     assert "Hej &lt;@U0EVIL&gt;, se &lt;!here&gt; – A &gt; B" in section
@@ -100,7 +100,7 @@ def test_a_broadcast_and_its_forward_reach_slack_escaped(slack, store):
     listed = command(slack, "/rkkp-status", "")
     assert_escaped(listed, "Ny rapport &lt;!channel&gt; &amp; &lt;https://evil.example|Klik")
     one = command(slack, "/rkkp-status", "1")
-    assert_escaped(one, "#1 Information – DHRD&amp;&lt;X&gt;: Ny rapport &lt;!channel&gt;")
+    assert_escaped(one, "#1 Information – DHRD: Ny rapport &lt;!channel&gt;")
 
 
 def test_a_contact_name_and_a_typed_place_are_escaped_in_kkr_answers(slack, store):
@@ -161,7 +161,8 @@ def _mail_to(outbox, address: str) -> str:
 def test_a_representative_is_escaped_in_the_roster_and_the_welcome(slack):
     slack["fake"].add_user("UKIM", "kim@skive.dk")
     code, opened = call("POST", slack["base"] + "/api/databases/DHRD/appointments",
-                        {"disease_area": "Hjerte", "representatives": 2, "next_meeting": "2027-01-12"}, slack["auth"])
+                        {"disease_area": "Hjerte", "representatives": 2, "next_meeting": "2027-01-12",
+                         "justification": "To repræsentanter dækker forløbet."}, slack["auth"])
     assert code == 201
     for name, address, region in (("Ole <!here> Berg", "ole@viborg.dk", "1082"), ("Kim Ny", "kim@skive.dk", "1081")):
         code, _ = call("POST", f"{slack['base']}/api/appointments/{opened['id']}/appointees",
