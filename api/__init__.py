@@ -10,6 +10,7 @@ from flask import Flask
 from api import acks, audit, broadcasts, contacts, databases, errors, headers, hearings, meta, municipalities, regions
 from api.config import Settings
 from data import Store
+from handlers.migration import migrate
 from handlers.seeding import seed_directory
 
 
@@ -23,6 +24,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, clo
     clock = clock or (lambda: datetime.now(UTC).astimezone(zone))
     store.recover()
     seed_directory(store, clock())
+    migrate(store, clock(), settings.tz)
 
     app = Flask(__name__)
     app.config.update(

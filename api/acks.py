@@ -35,7 +35,8 @@ def show(token):
 @bp.post("/<token>")
 def acknowledge(token):
     item, _ = deliveries.by_token(store(), token)
-    delivery, recorded = deliveries.acknowledge(store(), item.broadcast_id, item.delivery_id, now())
+    delivery, recorded = deliveries.acknowledge(store(), item.broadcast_id, item.delivery_id, now(),
+                                                collection=item.collection)
     note = t("ack.done", _lang()) if recorded else t("ack.already", _lang(), when=delivery["acknowledged_at"])
     return _page(token, [note])
 
@@ -43,7 +44,7 @@ def acknowledge(token):
 @bp.post("/<token>/reply")
 def reply(token):
     item, _ = deliveries.by_token(store(), token)
-    saved = hearings.reply_by_delivery(store(), item.broadcast_id, item.notice_id, request.form.get("text", ""),
+    saved = hearings.reply_by_delivery(store(), _broadcast(item), item.notice_id, request.form.get("text", ""),
                                        now())
     return _page(token, [t("hearing.saved_late" if saved["late"] else "hearing.saved", _lang())])
 
@@ -64,8 +65,16 @@ def appointee(token):
     return _page(token, [t("appointment.appointee_done", _lang(), name=raw["name"])])
 
 
+def _broadcast(item) -> int:
+    """The broadcast of a broadcast's link; an appointment request's link
+    is no hearing and forwards nothing."""
+    if item.collection != "broadcast":
+        raise Forbidden("forward.not_yours")
+    return item.broadcast_id
+
+
 def _appointment(item) -> int:
-    if item.broadcast["kind"] != appointments.KIND:
+    if item.collection != "appointment":
         raise Forbidden("forward.not_yours")
     return item.broadcast_id
 
@@ -75,7 +84,7 @@ def forward(token):
     item, _ = deliveries.by_token(store(), token)
     if item.tier != 1:
         raise Forbidden("forward.not_yours")
-    done = forwarding.forward(store(), item.broadcast_id, item.region, now(), by=item.recipient["name"])
+    done = forwarding.forward(store(), _broadcast(item), item.region, now(), by=item.recipient["name"])
     current_app.config["ON_QUEUED"](item.broadcast_id)
     return _page(token, forward_notes(done, _lang()))
 
@@ -93,7 +102,7 @@ def _page(token: str, notes: list[str] | None = None):
     }
     if item.broadcast["kind"] == "hearing" and not item.broadcast.get("closed_at"):
         view.update(_reply_form(item, lang))
-    if item.broadcast["kind"] == appointments.KIND and item.purpose == "notice":
+    if item.collection == "appointment" and item.purpose == "notice":
         view.update(_appointment_form(item, lang))
     if delivery["state"] == "acknowledged" and not notes:
         notes = [t("page.acknowledged", lang, when=delivery["acknowledged_at"], by=delivery["acknowledged_by"])]

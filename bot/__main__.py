@@ -12,6 +12,7 @@ from data import Store
 from handlers import directory_csv, spreadsheet, tokens
 from handlers.errors import Invalid, KkrError
 from handlers.i18n import t
+from handlers.migration import migrate
 from handlers.seeding import seed_directory
 
 
@@ -72,6 +73,7 @@ def open_store(settings: Settings) -> Store:
     store = Store(settings.db_path)
     store.recover()
     seed_directory(store, now())
+    migrate(store, now(), settings.tz)
     return store
 
 

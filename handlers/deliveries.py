@@ -13,16 +13,15 @@ its ``Outgoing.maybe_sent_since`` tells the channel to look before sending.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from handlers import ack_tokens, audit
-from handlers.broadcasts import open_ids, part_of, reachable
+from handlers import ack_tokens, audit, due, lifecycle
 from handlers.clock import parse, stamp
 from handlers.directory import DIRECTORY
 from handlers.errors import Conflict, Forbidden, NotFound
+from handlers.lifecycle import LEASE, MAX_ATTEMPTS, backoff  # noqa: F401 - the names others import from here
+from handlers.records import APPOINTMENTS, BROADCASTS, Collection, named
 
-LEASE = timedelta(minutes=2)
-MAX_ATTEMPTS = 12
 BATCH = 20  # claimed at once: each batch must be sent well within its lease, even when rate-limited
 
 
@@ -45,6 +44,7 @@ class Outgoing:
     message: dict | None = None
     about: int | None = None
     maybe_sent_since: str | None = None  # when an earlier try that may have sent it began; None: first try
+    collection: str = "broadcast"  # or "appointment": ``broadcast_id`` is then the request's id
 
     @property
     def notice_id(self) -> int:
@@ -52,36 +52,29 @@ class Outgoing:
         return self.about or self.delivery_id
 
 
-def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min ... at most an hour between tries."""
-    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
-
-
 def claim_due(store, now: datetime, secret: bytes, *, owner: str = "", is_dead=None,
               only: int | None = None, limit: int = BATCH) -> list[Outgoing]:
     """Lease up to ``limit`` deliveries that are due to ``owner`` and return
-    what to send; call again for the rest.
+    what to send; call again for the rest.  Only the records that the index
+    of due times names are read (``only``: just that broadcast).
 
     ``is_dead(owner)`` tells whether the owner of another lease is known to
     have died (a process of this machine that is gone); its claims are taken
     over at once instead of when the lease runs out.
     """
+    is_dead = is_dead or (lambda _owner: False)
+    due_now = lifecycle.due_to_send(now, is_dead)
     claimed, names = [], None
-    due = _due_check(now, is_dead or (lambda _owner: False))
-    for broadcast_id in [only] if only else open_ids(store):
+    for collection, record_id in [(BROADCASTS, only)] if only else due.to_send(store, now, is_dead):
         if len(claimed) >= limit:
             break
-        with store.read(part_of(broadcast_id)) as view:
-            if not any(due(d) for d in view.all("deliveries")):
-                continue
         names = names or place_names(store)
-        with store.write(part_of(broadcast_id)) as tx:
-            broadcast = tx.get("broadcast", 1)
-            for delivery in list(filter(due, tx.all("deliveries")))[:limit - len(claimed)]:
+        with due.changing(store, collection, record_id, now, visit=True) as tx:
+            doc = tx.get(collection.doc, 1)
+            for delivery in [d for d in tx.all("deliveries") if due_now(d)][:limit - len(claimed)] if doc else []:
                 earlier = _earlier_try(delivery)
-                tx.update("deliveries", delivery["id"], {"state": "sending", "lease_until": stamp(now + LEASE),
-                                                         "lease_owner": owner, "claimed_at": stamp(now)})
-                claimed.append(_outgoing(broadcast_id, broadcast, delivery, secret, names, earlier))
+                lifecycle.claim(tx, delivery["id"], owner, now)
+                claimed.append(_outgoing(collection, record_id, doc, delivery, secret, names, earlier))
     return claimed
 
 
@@ -89,18 +82,6 @@ def place_names(store) -> dict[str, str]:
     """Region and municipality names by code."""
     with store.read(DIRECTORY) as view:
         return {p["code"]: p["name"] for p in view.all("regions") + view.all("municipalities")}
-
-
-def _due_check(now: datetime, is_dead):
-    def due(delivery: dict) -> bool:
-        state = delivery["state"]
-        if state == "sending":
-            return parse(delivery["lease_until"]) <= now or is_dead(delivery.get("lease_owner") or "")
-        if state in ("queued", "failed") and reachable(delivery["recipient"]) and delivery["next_attempt_at"]:
-            return parse(delivery["next_attempt_at"]) <= now
-        return False
-
-    return due
 
 
 def _earlier_try(delivery: dict) -> str | None:
@@ -112,36 +93,25 @@ def _earlier_try(delivery: dict) -> str | None:
     return delivery.get("claimed_at") or (stamp(lease - LEASE) if lease else None)
 
 
-def _outgoing(broadcast_id: int, broadcast: dict, delivery: dict, secret: bytes, names: dict,
+def _outgoing(collection: Collection, record_id: int, doc: dict, delivery: dict, secret: bytes, names: dict,
               maybe_sent_since: str | None = None) -> Outgoing:
-    return Outgoing(broadcast_id, delivery["id"], delivery["tier"], {k: v for k, v in broadcast.items() if k != "id"},
+    return Outgoing(record_id, delivery["id"], delivery["tier"], {k: v for k, v in doc.items() if k != "id"},
                     delivery["recipient"], delivery["region"], delivery["municipality"], delivery["fallback"],
-                    ack_tokens.make(secret, broadcast_id, delivery.get("about") or delivery["id"]),
+                    ack_tokens.make(secret, record_id, delivery.get("about") or delivery["id"], collection.name),
                     names.get(delivery["region"], ""), names.get(delivery["municipality"]),
                     delivery.get("purpose", "notice"), delivery.get("message"), delivery.get("about"),
-                    maybe_sent_since)
+                    maybe_sent_since, collection.name)
 
 
 def record_sent(store, item: Outgoing, channel: str, ref: dict, now: datetime) -> None:
-    with store.write(part_of(item.broadcast_id)) as tx:
-        delivery = tx.get("deliveries", item.delivery_id)
-        recipient = {**delivery["recipient"], "slack_id": ref.get("user") or delivery["recipient"].get("slack_id")}
-        # Acknowledged while we were still sending: keep that state.
-        state = "acknowledged" if delivery["state"] == "acknowledged" else "sent"
-        tx.update("deliveries", item.delivery_id, {
-            "state": state, "channel": channel, "ref": ref, "sent_at": stamp(now), "lease_until": None,
-            "attempts": delivery["attempts"] + 1, "last_error": None, "recipient": recipient})
+    with due.changing(store, named(item.collection), item.broadcast_id, now) as tx:
+        lifecycle.sent(tx, item.delivery_id, channel, ref, now)
 
 
 def record_failure(store, item: Outgoing, error: str, now: datetime) -> None:
     """Note the error and when to try again; give up after MAX_ATTEMPTS."""
-    with store.write(part_of(item.broadcast_id)) as tx:
-        delivery = tx.get("deliveries", item.delivery_id)
-        attempts = delivery["attempts"] + 1
-        retry = stamp(now + backoff(attempts)) if attempts < MAX_ATTEMPTS else None
-        tx.update("deliveries", item.delivery_id, {
-            "state": "failed", "attempts": attempts, "last_error": error[:500],
-            "next_attempt_at": retry, "lease_until": None})
+    with due.changing(store, named(item.collection), item.broadcast_id, now) as tx:
+        lifecycle.failed(tx, item.delivery_id, error, now)
 
 
 def by_token(store, token: str, now: datetime | None = None) -> tuple[Outgoing, dict]:
@@ -153,42 +123,59 @@ def by_token(store, token: str, now: datetime | None = None) -> tuple[Outgoing, 
     address, so the trail holds no more personal data than it must.
     """
     secret = ack_tokens.server_secret(store)
-    broadcast_id, delivery_id = ack_tokens.read(secret, token)
-    with store.read(part_of(broadcast_id)) as view:
-        broadcast, found = view.get("broadcast", 1), view.get("deliveries", delivery_id)
-    if broadcast is None or found is None:
+    name, record_id, delivery_id = ack_tokens.read(secret, token)
+    collection = located(store, named(name), record_id)
+    with store.read(collection.part(record_id)) as view:
+        doc, found = view.get(collection.doc, 1), view.get("deliveries", delivery_id)
+    if doc is None or found is None:
         raise NotFound("ack.unknown_link")
     if now is not None:
-        ref = delivery_ref(broadcast_id, delivery_id)
+        ref = delivery_ref(record_id, delivery_id, collection.name)
         audit.read(store, "link:" + ref, "read_delivery", ref, now)
-    return _outgoing(broadcast_id, broadcast, found, secret, place_names(store)), found
+    return _outgoing(collection, record_id, doc, found, secret, place_names(store)), found
 
 
-def delivery_ref(broadcast_id: int, delivery_id: int) -> str:
-    return f"broadcast:{broadcast_id}/delivery:{delivery_id}"
+def located(store, collection: Collection, record_id: int) -> Collection:
+    """Where the record is: an appointment request that an older version
+    kept as broadcast N is appointment request N now (``handlers.migration``),
+    and the links and buttons sent for it then still work."""
+    if collection is BROADCASTS:
+        with store.read(BROADCASTS.part(record_id)) as view:
+            if view.get(BROADCASTS.doc, 1) is not None:
+                return BROADCASTS
+        with store.read(BROADCASTS.index) as view:
+            entry = view.get(BROADCASTS.index, int(record_id))
+        if entry and entry.get("state") == lifecycle.BroadcastState.MOVED:
+            return APPOINTMENTS
+    return collection
 
 
-def acknowledge(store, broadcast_id: int, delivery_id: int, now: datetime, *, by: str | None = None,
-                slack_user: str | None = None) -> tuple[dict, bool]:
+def delivery_ref(record_id: int, delivery_id: int, collection: str = "broadcast") -> str:
+    return f"{collection}:{record_id}/delivery:{delivery_id}"
+
+
+def acknowledge(store, record_id: int, delivery_id: int, now: datetime, *, by: str | None = None,
+                slack_user: str | None = None, collection: str = "broadcast") -> tuple[dict, bool]:
     """Record the recipient's acknowledgement once; return the delivery and
     whether this call recorded it (False: it was already acknowledged).
+    ``collection``: "broadcast" or "appointment", whose ``record_id`` it is.
 
     With ``slack_user`` the caller must be the recipient's Slack user; a
     caller holding the delivery's link token has already proven that.
     """
-    with store.write(part_of(broadcast_id)) as tx:
+    where = located(store, named(collection), record_id)
+    with due.changing(store, where, record_id, now) as tx:
         found = tx.get("deliveries", delivery_id)
         if found is None:
             raise NotFound("ack.unknown_link")
         if slack_user is not None and slack_user != (found["recipient"] or {}).get("slack_id"):
             raise Forbidden("ack.not_yours")
-        if found["state"] == "acknowledged":
+        if found["state"] == lifecycle.DeliveryState.ACKNOWLEDGED:
             return found, False
-        if found["state"] not in ("sent", "sending"):
+        if not lifecycle.acknowledgeable(found):
             raise Conflict("ack.not_sent")
         by = by or found["recipient"]["name"]
-        fields = {"state": "acknowledged", "acknowledged_by": by, "acknowledged_at": stamp(now), "lease_until": None}
-        updated = tx.update("deliveries", delivery_id, fields)
-        audit.record(tx, by, "acknowledge", f"broadcast:{broadcast_id}/delivery:{delivery_id}", now,
+        updated = lifecycle.acknowledged(tx, delivery_id, by, now)
+        audit.record(tx, by, "acknowledge", delivery_ref(record_id, delivery_id, where.name), now,
                      slack_user=slack_user)
     return updated, True

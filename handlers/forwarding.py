@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers import audit, directory
-from handlers.broadcasts import new_delivery, part_of
+from handlers import audit, directory, due, lifecycle
+from handlers.broadcasts import new_delivery
 from handlers.clock import stamp
 from handlers.errors import Forbidden, NotFound
+from handlers.records import BROADCASTS
 
 
 def forward(store, broadcast_id: int, region: str, now: datetime, *, by: str,
@@ -29,7 +30,7 @@ def forward(store, broadcast_id: int, region: str, now: datetime, *, by: str,
         code = place.code
         munis = sorted(view.find("municipalities", region=code), key=lambda m: m["name"])
         people = {m["code"]: directory.municipality_ref(view, m).contact for m in munis}
-    with store.write(part_of(broadcast_id)) as tx:
+    with due.changing(store, BROADCASTS, broadcast_id, now) as tx:
         first = _tier_one(tx, code, broadcast_id)
         if slack_user is not None and slack_user != (first["recipient"] or {}).get("slack_id"):
             raise Forbidden("forward.not_yours")
@@ -38,11 +39,12 @@ def forward(store, broadcast_id: int, region: str, now: datetime, *, by: str,
         for muni in munis:
             person = people[muni["code"]]
             if person and muni["code"] not in have:
-                tx.insert("deliveries", {**new_delivery(2, code, person.to_dict(), municipality=muni["code"]),
-                                         "next_attempt_at": stamp(now)})
+                lifecycle.queue(tx, new_delivery(2, code, person.to_dict(), municipality=muni["code"]), now)
                 added.append(muni["name"])
         unreachable = [m["name"] for m in munis if people[m["code"]] is None]
         tx.update("deliveries", first["id"], _forwarded(first, by, now, unreachable))
+        if lifecycle.acknowledgeable(first):  # passing it on shows it arrived: count that as the acknowledgement
+            lifecycle.acknowledged(tx, first["id"], by, now)
         audit.record(tx, by, "forward", f"broadcast:{broadcast_id}/region:{code}", now, added=added,
                      unreachable=unreachable)
     return {"region": code, "region_name": place.label, "added": added, "unreachable": unreachable,
@@ -60,7 +62,4 @@ def _forwarded(first: dict, by: str, now: datetime, unreachable: list[str]) -> d
     fields = {"unreachable": unreachable}
     if not first["forwarded_at"]:
         fields.update(forwarded_at=stamp(now), forwarded_by=by)
-    # Passing it on shows it arrived: count that as the acknowledgement.
-    if first["state"] in ("sent", "sending"):
-        fields.update(state="acknowledged", acknowledged_by=by, acknowledged_at=stamp(now))
     return fields

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from handlers import audit, directory
-from handlers.broadcasts import INDEX, is_notice, new_delivery, part_of
+from handlers import audit, directory, due, lifecycle
+from handlers.broadcasts import KINDS, is_notice, new_delivery, part_of
 from handlers.clock import stamp
 from handlers.errors import Conflict, Forbidden, Invalid, NotFound
+from handlers.records import BROADCASTS
 from handlers.validation import clean_text
 
 MAX_TEXT = 20_000
@@ -31,7 +32,7 @@ def reply_by_delivery(store, broadcast_id: int, delivery_id: int, text: str, now
     its KKR contact (tier 1).  With ``slack_user`` the caller must be that
     recipient; a caller with the delivery's e-mailed link already is."""
     text = _text(text)
-    with store.write(part_of(broadcast_id)) as tx:
+    with due.changing(store, BROADCASTS, broadcast_id, now) as tx:
         broadcast = _open_hearing(tx, broadcast_id)
         found = tx.get("deliveries", delivery_id)
         if found is None or not is_notice(found):
@@ -57,7 +58,7 @@ def reply_for(store, broadcast_id: int, region: str, text: str, now: datetime, *
             if view.get("municipalities", int(muni_code))["region"] != region_code:
                 raise Invalid("hearing.wrong_region", municipality=municipality, region=region,
                               extra={"field": "municipality"})
-    with store.write(part_of(broadcast_id)) as tx:
+    with due.changing(store, BROADCASTS, broadcast_id, now) as tx:
         broadcast = _open_hearing(tx, broadcast_id)
         saved = _save(tx, broadcast, region_code, muni_code, text, by, now)
         _audit_reply(tx, broadcast_id, saved, now)
@@ -120,27 +121,25 @@ def close_hearing(store, broadcast_id: int, message: str, now: datetime, *, by: 
     """Close the hearing and send ``message`` (the final indicators) to
     everyone who received it; return how many messages were queued."""
     message = _text(message, field="message")
-    with store.write(part_of(broadcast_id)) as tx:
+    with due.changing(store, BROADCASTS, broadcast_id, now) as tx:
         _open_hearing(tx, broadcast_id)
         reached = [d for d in tx.all("deliveries") if is_notice(d) and d["state"] in ("sent", "acknowledged")]
         for delivery in reached:
-            tx.insert("deliveries", {**new_delivery(delivery["tier"], delivery["region"], delivery["recipient"],
-                                                    municipality=delivery["municipality"], purpose="closing",
-                                                    message={"text": message}), "next_attempt_at": stamp(now)})
-        tx.update("broadcast", 1, {"closed_at": stamp(now), "closed_by": by, "closing_message": message})
+            lifecycle.queue(tx, new_delivery(delivery["tier"], delivery["region"], delivery["recipient"],
+                                             municipality=delivery["municipality"], purpose="closing",
+                                             message={"text": message}), now)
+        lifecycle.close_hearing(tx, by, message, now)
         audit.record(tx, by, "close", f"broadcast:{broadcast_id}", now, recipients=len(reached))
-    with store.write(INDEX) as tx:
-        tx.update("broadcasts", broadcast_id, {"closed_at": stamp(now)})
     return len(reached)
 
 
 def _open_hearing(tx, broadcast_id: int) -> dict:
     broadcast = tx.get("broadcast", 1)
-    if broadcast is None:
+    if broadcast is None or broadcast.get("kind") not in KINDS:
         raise NotFound("broadcast.not_found", id=broadcast_id)
     if broadcast["kind"] != "hearing":
         raise Conflict("hearing.not_a_hearing", id=broadcast_id)
-    if broadcast.get("closed_at"):
+    if lifecycle.hearing_state(broadcast, None) == lifecycle.HearingState.CLOSED:
         raise Conflict("hearing.closed", id=broadcast_id)
     return broadcast
 
