@@ -95,6 +95,7 @@ def status_lines(status: dict, lang: str) -> list[str]:
              database=status["database"], title=status["title"])]
     if status.get("deadline"):
         out.append(t("status.deadline", lang, deadline=status["deadline"]))
+    out.append(" ".join(t(key, lang) for key in _lifecycle_keys(status)))
     missing = []
     for row in status["regions"]:
         out.append(_status_row(row, lang))
@@ -102,6 +103,14 @@ def status_lines(status: dict, lang: str) -> list[str]:
             missing.append(row["region"]["name"])
     out.append(t("status.missing", lang, names=", ".join(missing)) if missing else t("status.all_acknowledged", lang))
     return out
+
+
+def _lifecycle_keys(status: dict) -> list[str]:
+    """Whether the broadcast is still in progress, and where a hearing stands."""
+    keys = [f"status.lifecycle.{status.get('state') or 'open'}"]
+    if status.get("hearing_state"):
+        keys.append(f"status.hearing.{status['hearing_state']}")
+    return keys
 
 
 def _status_row(row: dict, lang: str) -> str:

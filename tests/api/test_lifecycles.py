@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from api.config import Settings
-from bot import scheduler
+from bot import scheduler, shell
 from bot.web import create_web_app
 from handlers.directory_admin import set_municipality_contact
 from handlers.tokens import create_token
@@ -153,3 +153,14 @@ def test_an_idle_dispatcher_and_scheduler_read_only_what_has_work_due(world):
     fresh = world["client"].post("/api/broadcasts", json={**INFO, "title": "Ny"}).json
     assert world["dispatcher"].drain() == 5
     assert {r["state"] for r in status(world, fresh["id"])["regions"]} == {"sent"}
+
+
+def test_the_status_in_slack_and_the_shell_says_where_it_stands(world):
+    created = world["client"].post("/api/broadcasts", json={**HEARING, "deadline": "2099-12-31"}).json
+    lines = shell.answer(world["store"], f"/rkkp-status {created['id']}", "da").splitlines()
+    assert "I gang: der er stadig beskeder eller påmindelser, der skal sendes. Høringen er åben." in lines
+    world["dispatcher"].drain()
+    world["client"].post(f"/api/hearings/{created['id']}/close", json={"message": "De endelige indikatorer"})
+    world["dispatcher"].drain()
+    lines = shell.answer(world["store"], f"/rkkp-status {created['id']}", "en").splitlines()
+    assert "Finished: everything was sent and acknowledged, reminded or given up. The hearing is closed." in lines
