@@ -87,7 +87,7 @@ def place_names(store) -> dict[str, str]:
 def _earlier_try(delivery: dict) -> str | None:
     """When the try before this one began, if it may have sent the message:
     a claim taken over (its process died or its lease ran out) or a failure."""
-    if delivery["state"] not in ("sending", "failed"):
+    if delivery["state"] not in (lifecycle.DeliveryState.SENDING, lifecycle.DeliveryState.FAILED):
         return None
     lease = parse(delivery.get("lease_until"))  # for claims made before claimed_at was recorded
     return delivery.get("claimed_at") or (stamp(lease - LEASE) if lease else None)

@@ -259,6 +259,17 @@ def appointment_complete(tx, now: datetime) -> dict:
     return tx.update("request", 1, {"completed_at": stamp(now), "state": AppointmentState.COMPLETE.value})
 
 
+def moved(tx, index: str, record_id: int, to: str) -> dict:
+    """An appointment request an older version kept as a broadcast now has
+    its own record ``to``; its old index entry says so."""
+    return tx.update(index, record_id, {"state": BroadcastState.MOVED.value, "moved_to": to})
+
+
+def adopted_request(doc: dict, tz: str) -> dict:
+    """The document of such a request in its own collection, with its state and zone."""
+    return {**doc, "tz": doc.get("tz") or tz, "state": appointment_state(doc).value}
+
+
 def appointment_state(doc: dict) -> AppointmentState:
     """A request's state, also for one stored before states were (by its dates)."""
     if doc.get("completed_at"):

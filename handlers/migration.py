@@ -67,8 +67,7 @@ def _move_request(store, entry: dict, now: datetime, tz: str) -> None:
             if tx.get(APPOINTMENTS.doc, 1) is None and old.get(BROADCASTS.doc):
                 _copy(tx, old, tz)
         with store.write(BROADCASTS.index) as tx:
-            tx.update(BROADCASTS.index, request_id, {"state": BroadcastState.MOVED.value,
-                                                     "moved_to": APPOINTMENTS.target(request_id)})
+            lifecycle.moved(tx, BROADCASTS.index, request_id, APPOINTMENTS.target(request_id))
     with store.read(APPOINTMENTS.part(request_id)) as view:
         copied = view.get(APPOINTMENTS.doc, 1) is not None
     if copied:
@@ -79,7 +78,7 @@ def _move_request(store, entry: dict, now: datetime, tz: str) -> None:
 def _copy(tx, old: dict, tz: str) -> None:
     """The request's document and its tables, under the same keys."""
     doc = old[BROADCASTS.doc][0]
-    tx.put(APPOINTMENTS.doc, 1, {**doc, "tz": doc.get("tz") or tz, "state": lifecycle.appointment_state(doc).value})
+    tx.put(APPOINTMENTS.doc, 1, lifecycle.adopted_request(doc, tz))
     for table, docs in old.items():
         if table != BROADCASTS.doc:
             for item in docs:
