@@ -8,7 +8,8 @@ sent), and measures, against a near-empty store in the same run:
 
 - recording an acknowledgement and reading a broadcast's status;
 - an idle dispatcher tick (nothing due), warm and in a fresh process (cold);
-- a scheduler pass with nothing due.
+- a scheduler pass with nothing due;
+- the memory a process holds after reading every broadcast's status once.
 
 Both stores also hold three live hearings waiting for their deadline, so
 the index of due times is not empty.
@@ -18,10 +19,12 @@ the index of due times is not empty.
 
 from __future__ import annotations
 
+import gc
 import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -121,7 +124,20 @@ def measure(store: Store, folder: Path, rounds: int = 10) -> dict[str, float]:
     cold_ms = (time.perf_counter() - started) * 1000
     pass_ms = median_ms(lambda: scheduler.tick(store, dispatcher, now, TZ), 200)
     return {"ack_ms": statistics.median(writes) * 1000, "status_ms": status_ms, "tick_ms": tick_ms,
-            "cold_ms": cold_ms, "pass_ms": pass_ms}
+            "cold_ms": cold_ms, "pass_ms": pass_ms, "held_mib": held_after_reading_all(store.path)}
+
+
+def held_after_reading_all(path: Path) -> float:
+    """MiB a fresh process holds after reading every broadcast's status once."""
+    tracemalloc.start()
+    try:
+        fresh = Store(path)
+        for entry in broadcasts.list_broadcasts(fresh):
+            broadcasts.status(fresh, entry["id"])
+        gc.collect()
+        return tracemalloc.get_traced_memory()[0] / 2**20
+    finally:
+        tracemalloc.stop()
 
 
 def main(count: int = 1000) -> dict:
@@ -140,7 +156,8 @@ def main(count: int = 1000) -> dict:
             print(f"{label:>16}: {records:>6} delivery records (built in {built:.0f} s); acknowledgement "
                   f"{found['ack_ms']:.2f} ms, status {found['status_ms']:.2f} ms, idle dispatcher tick "
                   f"{found['tick_ms']:.3f} ms (cold {found['cold_ms']:.2f} ms), scheduler pass "
-                  f"{found['pass_ms']:.3f} ms (medians)")
+                  f"{found['pass_ms']:.3f} ms (medians); {found['held_mib']:.1f} MiB held after reading "
+                  f"every status")
     empty, full = results["near-empty"], results[f"{count} broadcasts"]
     ratios = {key: full[key] / empty[key] for key in ("ack_ms", "status_ms", "tick_ms", "cold_ms", "pass_ms")}
     print(f"ratio {count} broadcasts / near-empty: acknowledgement {ratios['ack_ms']:.2f}, status "
