@@ -11,6 +11,7 @@ from api import acks, audit, broadcasts, contacts, databases, errors, headers, h
 from api.config import Settings
 from data import Store
 from handlers.i18n import set_zone
+from handlers.migration import migrate
 from handlers.seeding import seed_directory
 
 
@@ -25,6 +26,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, clo
     clock = clock or (lambda: datetime.now(UTC).astimezone(zone))
     store.recover()
     seed_directory(store, clock())
+    migrate(store, clock(), settings.tz)
 
     app = Flask(__name__)
     app.config.update(

@@ -13,9 +13,10 @@ from flask import Blueprint, current_app, render_template, request
 from api.web import now, store
 from handlers import appointments, deliveries, forwarding, hearings, permissions
 from handlers.clock import parse
-from handlers.errors import KkrError
+from handlers.errors import Forbidden, KkrError
 from handlers.i18n import t
 from handlers.messages import forward_notes, header, message_lines
+from handlers.records import BROADCASTS
 
 bp = Blueprint("acks", __name__, url_prefix="/ack")
 
@@ -38,8 +39,9 @@ def on_link(act: permissions.Act):
         @functools.wraps(view)
         def admitted(token):
             item, delivery = deliveries.by_token(store(), token)
-            permissions.admit(permissions.link_holder(item.broadcast_id, item.delivery_id), act,
-                              permissions.Message.of(item.broadcast_id, delivery, item.broadcast["kind"]))
+            permissions.admit(permissions.link_holder(item.broadcast_id, item.delivery_id, item.collection), act,
+                              permissions.Message.of(item.broadcast_id, delivery, item.broadcast.get("kind"),
+                                                     item.collection))
             return view(token)
 
         admitted.act = act
@@ -58,7 +60,8 @@ def show(token):
 @on_link(permissions.Act.ACKNOWLEDGE)
 def acknowledge(token):
     item, _ = deliveries.by_token(store(), token)
-    delivery, recorded = deliveries.acknowledge(store(), item.broadcast_id, item.delivery_id, now())
+    delivery, recorded = deliveries.acknowledge(store(), item.broadcast_id, item.delivery_id, now(),
+                                                collection=item.collection)
     note = t("ack.done", _lang()) if recorded else t("ack.already", _lang(), when=parse(delivery["acknowledged_at"]))
     return _page(token, [note])
 
@@ -67,8 +70,8 @@ def acknowledge(token):
 @on_link(permissions.Act.REPLY)
 def reply(token):
     item, _ = deliveries.by_token(store(), token)
-    saved = hearings.reply_by_delivery(store(), item.broadcast_id, item.notice_id, request.form.get("text", ""),
-                                       now())
+    saved = hearings.reply_by_delivery(store(), _broadcast(item, "hearing.not_yours"), item.notice_id,
+                                       request.form.get("text", ""), now())
     return _page(token, [t("hearing.saved_late" if saved["late"] else "hearing.saved", _lang())])
 
 
@@ -90,12 +93,21 @@ def appointee(token):
     return _page(token, [t("appointment.appointee_done", _lang(), name=raw["name"])])
 
 
+def _broadcast(item, reason: str) -> int:
+    """The broadcast of a broadcast's link; an appointment request's link
+    is no hearing's (and its deliveries are KL's and appointees', which the
+    forwarding rule refuses already)."""
+    if item.collection != BROADCASTS.name:
+        raise Forbidden(reason)
+    return item.broadcast_id
+
+
 @bp.post("/<token>/forward")
 @on_link(permissions.Act.FORWARD)
 def forward(token):
     item, _ = deliveries.by_token(store(), token)
-    done = forwarding.forward(store(), item.broadcast_id, item.region, now(), by=item.recipient["name"],
-                              as_recipient=True)
+    done = forwarding.forward(store(), _broadcast(item, "forward.not_yours"), item.region, now(),
+                              by=item.recipient["name"], as_recipient=True)
     current_app.config["ON_QUEUED"](item.broadcast_id)
     return _page(token, forward_notes(done, _lang()))
 
@@ -113,7 +125,7 @@ def _page(token: str, notes: list[str] | None = None):
     }
     if item.broadcast["kind"] == "hearing" and not item.broadcast.get("closed_at"):
         view.update(_reply_form(item, lang))
-    if item.broadcast["kind"] == appointments.KIND and item.purpose == "notice":
+    if item.collection == "appointment" and item.purpose == "notice":
         view.update(_appointment_form(item, lang))
     if delivery["state"] == "acknowledged" and not notes:
         notes = [t("page.acknowledged", lang, when=parse(delivery["acknowledged_at"]),

@@ -25,6 +25,10 @@ def _errors(*codes: int) -> dict:
 
 
 _NULLABLE_TEXT = {"type": "string", "nullable": True}
+_BROADCAST_STATE = {"type": "string", "enum": ["open", "done"],
+                    "description": "open while a message or reminder is still to be sent, then done"}
+_HEARING_STATE = {"type": "string", "nullable": True, "enum": ["open", "past_deadline", "closed", None],
+                  "description": "for a hearing: open, past its deadline day, or closed"}
 # A place name longer than this is refused with a 422 (handlers.directory.MAX_QUERY), in a path or query
 # parameter as in a body field: a value out of range, not an unknown place.
 _PLACE_NAME = {"type": "string", "maxLength": 200}
@@ -81,7 +85,8 @@ SCHEMAS = {
         "id": {"type": "integer"}, "kind": {"type": "string"}, "database": {"type": "string"},
         "title": {"type": "string"}, "body": _NULLABLE_TEXT, "link": _NULLABLE_TEXT, "deadline": _NULLABLE_TEXT,
         "municipal_deadline": _NULLABLE_TEXT,
-        "created_by": {"type": "string"}, "created_at": {"type": "string"}, "state": {"type": "string"}}},
+        "created_by": {"type": "string"}, "created_at": {"type": "string"}, "state": _BROADCAST_STATE,
+        "hearing_state": _HEARING_STATE}},
     "RegionDelivery": {"type": "object", "required": ["region", "recipient", "fallback", "channel", "state"],
                        "properties": {
         "region": {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}},
@@ -103,7 +108,8 @@ SCHEMAS = {
         "id": {"type": "integer"}, "kind": {"type": "string"}, "database": {"type": "string"},
         "title": {"type": "string"}, "body": _NULLABLE_TEXT, "link": _NULLABLE_TEXT, "deadline": _NULLABLE_TEXT,
         "municipal_deadline": {**_NULLABLE_TEXT, "description": "a hearing's deadline for the municipalities"},
-        "created_by": {"type": "string"}, "created_at": {"type": "string"},
+        "created_by": {"type": "string"}, "created_at": {"type": "string"}, "state": _BROADCAST_STATE,
+        "hearing_state": _HEARING_STATE,
         "closing": {"allOf": [{"$ref": "#/components/schemas/Closing"}], "nullable": True},
         "regions": {"type": "array", "items": _ref("RegionDelivery")}}},
     "Closing": {"type": "object", "description": "A closed hearing: who closed it, and whom it never reached",

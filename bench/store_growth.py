@@ -1,30 +1,45 @@
-"""Does recording an acknowledgement get slower as history grows?
+"""Does the work of a request, the dispatcher or the scheduler grow with the history?
 
-Builds 10 years of synthetic history (about 50 broadcasts a year, each with
-its 5 KKR deliveries and ~95 municipal ones: ≈50,000 records) and measures,
-against a near-empty store in the same run, the latency of the two hot
-operations: recording an acknowledgement and reading a broadcast's status.
+Builds a history of finished broadcasts the way the product leaves them (each
+created by the real handler with its 5 KKR deliveries, forwarded to ~95
+municipalities, every message sent and acknowledged through the lifecycle's
+own transitions; every fifth a hearing, closed, with its closing messages
+sent), and measures, against a near-empty store in the same run:
 
-    python -m bench.store_growth [YEARS]
+- recording an acknowledgement and reading a broadcast's status;
+- an idle dispatcher tick (nothing due), warm and in a fresh process (cold);
+- a scheduler pass with nothing due;
+- the memory a process holds after reading every broadcast's status once.
+
+Both stores also hold three live hearings waiting for their deadline, so
+the index of due times is not empty.
+
+    python -m bench.store_growth [BROADCASTS]     (default 1000)
 """
 
 from __future__ import annotations
 
+import gc
 import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+import tracemalloc
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot import scheduler
+from bot.channels import OutboxChannel
+from bot.dispatch import Dispatcher
 from data import Store
-from handlers import ack_tokens, broadcasts, deliveries
-from handlers.broadcasts import INDEX, new_delivery, part_of
-from handlers.clock import stamp
+from handlers import ack_tokens, broadcasts, deliveries, due, hearings, lifecycle
+from handlers.lifecycle import new_delivery
+from handlers.records import BROADCASTS
 from handlers.seeding import seed_directory
 
-PER_YEAR = 50
 MUNICIPAL = 95
+TZ = "Europe/Copenhagen"
+PERSON = {"name": "Kontakt", "email": "kontakt@kommune.example.dk", "role": "municipal"}
 
 
 def now() -> datetime:
@@ -32,20 +47,41 @@ def now() -> datetime:
 
 
 def synthetic_history(store: Store, count: int) -> None:
-    """``count`` past broadcasts, written straight into their parts."""
-    moment = stamp(now())
-    with store.write(INDEX) as tx:
-        for n in range(count):
-            tx.insert("broadcasts", {"kind": "info", "database": "DHRD", "title": f"Old {n}", "state": "closed",
-                                     "created_at": moment, "key": None})
-    for broadcast_id in range(1, count + 1):
-        with store.write(part_of(broadcast_id)) as tx:
-            tx.put("broadcast", 1, {"kind": "info", "database": "DHRD", "title": "Old", "created_at": moment})
-            person = {"name": "Kontakt", "email": "kontakt@kommune.example.dk", "role": "municipal"}
-            for tier, region, count_ in ((1, "1082", 5), (2, "1082", MUNICIPAL)):
-                for _ in range(count_):
-                    tx.insert("deliveries", {**new_delivery(tier, region, person), "state": "acknowledged",
-                                             "sent_at": moment, "acknowledged_at": moment})
+    """``count`` finished broadcasts, one a week back in time, oldest first."""
+    for n in range(count):
+        moment = now() - timedelta(weeks=count - n)
+        hearing = n % 5 == 0
+        raw = {"kind": "hearing" if hearing else "info", "database": "DHRD", "title": f"Tidligere {n}"}
+        if hearing:
+            raw["deadline"] = (moment + timedelta(days=21)).date().isoformat()
+        created, _ = broadcasts.create_broadcast(store, raw, by="Anne Nakano", now=moment)
+        _deliver_all(store, created["id"], moment, forward=True)
+        if hearing:
+            closed = moment + timedelta(days=28)
+            hearings.close_hearing(store, created["id"], "De endelige indikatorer", closed, by="Anne Nakano")
+            _deliver_all(store, created["id"], closed)
+
+
+def _deliver_all(store: Store, broadcast_id: int, moment: datetime, forward: bool = False) -> None:
+    """Queue the municipal notices (``forward``), then send and acknowledge
+    everything still queued, by the lifecycle's transitions, in one write."""
+    with due.changing(store, BROADCASTS, broadcast_id, moment) as tx:
+        for n in range(MUNICIPAL if forward else 0):
+            lifecycle.queue(tx, new_delivery(2, "1082", PERSON, municipality=f"{n:04d}"), moment)
+        for delivery in tx.all("deliveries"):
+            if delivery["state"] == lifecycle.DeliveryState.QUEUED:
+                lifecycle.claim(tx, delivery["id"], "bench", moment)
+                lifecycle.sent(tx, delivery["id"], "email", {}, moment)
+                lifecycle.acknowledged(tx, delivery["id"], PERSON["name"], moment)
+
+
+def live_hearings(store: Store) -> None:
+    """Three hearings sent and waiting for their deadline (reminders still to come)."""
+    for n in range(3):
+        raw = {"kind": "hearing", "database": "DHRD", "title": f"Aktuel {n}",
+               "deadline": (now() + timedelta(days=60)).date().isoformat()}
+        created, _ = broadcasts.create_broadcast(store, raw, by="Anne Nakano", now=now())
+        _deliver_all(store, created["id"], now())
 
 
 def one_live_broadcast(store: Store) -> tuple[int, list[int]]:
@@ -56,37 +92,79 @@ def one_live_broadcast(store: Store) -> tuple[int, list[int]]:
     return status["id"], [row["delivery"] for row in status["regions"]]
 
 
-def measure(store: Store, rounds: int = 10) -> dict[str, float]:
-    writes, reads = [], []
+def median_ms(action, rounds: int) -> float:
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def dispatcher_of(store: Store, folder: Path) -> Dispatcher:
+    return Dispatcher(store, now, outbox=OutboxChannel(folder / "outbox", "kkr-bot@localhost",
+                                                       "http://localhost:3000", "da"))
+
+
+def measure(store: Store, folder: Path, rounds: int = 10) -> dict[str, float]:
+    writes = []
     for _ in range(rounds):
         broadcast_id, ids = one_live_broadcast(store)
         for delivery_id in ids:
             started = time.perf_counter()
             deliveries.acknowledge(store, broadcast_id, delivery_id, now())
             writes.append(time.perf_counter() - started)
-    for _ in range(50):
-        started = time.perf_counter()
-        broadcasts.status(store, broadcast_id)
-        reads.append(time.perf_counter() - started)
-    return {"ack_ms": statistics.median(writes) * 1000, "status_ms": statistics.median(reads) * 1000}
+    status_ms = median_ms(lambda: broadcasts.status(store, broadcast_id), 50)
+    dispatcher = dispatcher_of(store, folder)
+    assert dispatcher.run_once() == 0, "the bench's dispatcher tick must find nothing due"
+    tick_ms = median_ms(dispatcher.run_once, 200)
+    cold = Store(store.path)  # a fresh process: nothing cached yet
+    started = time.perf_counter()
+    dispatcher_of(cold, folder).run_once()
+    cold_ms = (time.perf_counter() - started) * 1000
+    pass_ms = median_ms(lambda: scheduler.tick(store, dispatcher, now, TZ), 200)
+    return {"ack_ms": statistics.median(writes) * 1000, "status_ms": status_ms, "tick_ms": tick_ms,
+            "cold_ms": cold_ms, "pass_ms": pass_ms, "held_mib": held_after_reading_all(store.path)}
 
 
-def main(years: int = 10) -> dict:
+def held_after_reading_all(path: Path) -> float:
+    """MiB a fresh process holds after reading every broadcast's status once."""
+    tracemalloc.start()
+    try:
+        fresh = Store(path)
+        for entry in broadcasts.list_broadcasts(fresh):
+            broadcasts.status(fresh, entry["id"])
+        gc.collect()
+        return tracemalloc.get_traced_memory()[0] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def main(count: int = 1000) -> dict:
     results = {}
-    for label, count in (("near-empty", 0), (f"{years} years", years * PER_YEAR)):
-        with tempfile.TemporaryDirectory() as folder:
-            store = Store(Path(folder) / "kkrbot.json")
+    for label, size in (("near-empty", 0), (f"{count} broadcasts", count)):
+        with tempfile.TemporaryDirectory() as name:
+            folder = Path(name)
+            store = Store(folder / "kkrbot.json")
             seed_directory(store, now())
-            synthetic_history(store, count)
-            records = count * (5 + MUNICIPAL)
-            results[label] = {**measure(store), "records": records}
-            print(f"{label:>11}: {records:>6} history records; record an acknowledgement "
-                  f"{results[label]['ack_ms']:.2f} ms, read a status {results[label]['status_ms']:.2f} ms (medians)")
-    empty, full = results["near-empty"], results[f"{years} years"]
-    print(f"ratio {years} years / near-empty: acknowledgement {full['ack_ms'] / empty['ack_ms']:.2f}, "
-          f"status {full['status_ms'] / empty['status_ms']:.2f}")
+            built = time.perf_counter()
+            synthetic_history(store, size)
+            live_hearings(store)
+            built = time.perf_counter() - built
+            records = size * (5 + MUNICIPAL) + (size + 4) // 5 * (5 + MUNICIPAL)
+            results[label] = found = {**measure(store, folder), "records": records}
+            print(f"{label:>16}: {records:>6} delivery records (built in {built:.0f} s); acknowledgement "
+                  f"{found['ack_ms']:.2f} ms, status {found['status_ms']:.2f} ms, idle dispatcher tick "
+                  f"{found['tick_ms']:.3f} ms (cold {found['cold_ms']:.2f} ms), scheduler pass "
+                  f"{found['pass_ms']:.3f} ms (medians); {found['held_mib']:.1f} MiB held after reading "
+                  f"every status")
+    empty, full = results["near-empty"], results[f"{count} broadcasts"]
+    ratios = {key: full[key] / empty[key] for key in ("ack_ms", "status_ms", "tick_ms", "cold_ms", "pass_ms")}
+    print(f"ratio {count} broadcasts / near-empty: acknowledgement {ratios['ack_ms']:.2f}, status "
+          f"{ratios['status_ms']:.2f}, idle dispatcher tick {ratios['tick_ms']:.2f} (cold {ratios['cold_ms']:.2f}), "
+          f"scheduler pass {ratios['pass_ms']:.2f}")
     return results
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)

@@ -13,6 +13,7 @@ from handlers import databases, directory_csv, spreadsheet, tokens
 from handlers.clock import parse
 from handlers.errors import Invalid, KkrError, NotFound
 from handlers.i18n import set_zone, t
+from handlers.migration import migrate
 from handlers.seeding import seed_directory
 
 
@@ -96,6 +97,7 @@ def open_store(settings: Settings) -> Store:
     store = Store(settings.db_path)
     store.recover()
     seed_directory(store, now())
+    migrate(store, now(), settings.tz)
     return store
 
 

@@ -35,7 +35,7 @@ CLOCK_SKEW = 300  # seconds looked back before the earlier try began, for clocks
 def _metadata(item: Outgoing) -> dict:
     """What marks a DM as this delivery's, for ``posted_before``."""
     return {"event_type": METADATA_EVENT,
-            "event_payload": {"broadcast_id": item.broadcast_id, "delivery_id": item.delivery_id}}
+            "event_payload": {f"{item.collection}_id": item.broadcast_id, "delivery_id": item.delivery_id}}
 
 
 class SlackChannel:
@@ -143,7 +143,7 @@ class OutboxChannel:
     def send(self, item: Outgoing) -> dict:
         message = email_message(item, self.sender, self.public_url, self.lang)
         self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"broadcast-{item.broadcast_id}-delivery-{item.delivery_id}.eml"
+        path = self.folder / f"{item.collection}-{item.broadcast_id}-delivery-{item.delivery_id}.eml"
         path.write_bytes(bytes(message))
         return {"file": path.name, "message_id": message["Message-ID"]}
 
@@ -192,6 +192,7 @@ def message_id(item: Outgoing, domain: str) -> str:
     """The same for every attempt at a delivery, so that a resend after a
     crash or a failed attempt is recognisably the same mail.  The hash of
     the delivery's link token (an HMAC under the store's own secret) tells
-    two installations' "broadcast 1, delivery 1" apart without revealing it."""
+    two installations' "broadcast 1, delivery 1" apart without revealing it;
+    ``b`` or ``a`` says whether it is a broadcast's or an appointment request's."""
     seal = hashlib.sha256(item.ack_token.encode("ascii")).hexdigest()[:12]
-    return f"<kkrbot.b{item.broadcast_id}.d{item.delivery_id}.{seal}@{domain or 'localhost'}>"
+    return f"<kkrbot.{item.collection[0]}{item.broadcast_id}.d{item.delivery_id}.{seal}@{domain or 'localhost'}>"

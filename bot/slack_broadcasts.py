@@ -53,9 +53,9 @@ def register(app: App, store, settings, clock, on_queued) -> None:
     def acknowledge(ack, body, action, respond):
         ack()
         with answering(respond, lang):
-            broadcast_id, delivery_id = (int(part) for part in action["value"].split(":"))
-            delivery, recorded = deliveries.acknowledge(store, broadcast_id, delivery_id, clock(),
-                                                        slack_user=body["user"]["id"])
+            collection, record_id, delivery_id = render.read_ack_value(action["value"])
+            delivery, recorded = deliveries.acknowledge(store, record_id, delivery_id, clock(),
+                                                        slack_user=body["user"]["id"], collection=collection)
             note = t("ack.done" if recorded else "ack.already", lang, when=parse(delivery["acknowledged_at"]))
             blocks = render.acknowledged_blocks(body.get("message", {}).get("blocks", []), note)
             respond(replace_original=True, text=note, blocks=blocks)

@@ -12,7 +12,10 @@ change it, and writes the file once, atomically, when the block ends.  An
 exception inside the block writes nothing.
 
 Reads need no lock because files are only ever replaced whole; a parsed copy
-is shared between readers until the file changes on disk.
+is shared between readers until the file changes on disk.  Copies of the
+parts of single records (``broadcast-17``: a name ending in ``-<number>``)
+are kept for the ``CACHED_RECORDS`` most recently read only, so a process's
+memory does not grow with the history; the directory and the indexes stay.
 
 A transaction also carries the audit entries of its change (``tx.audit``):
 they are written in the same atomic file write as the change, in the part's
@@ -26,8 +29,10 @@ the trail is read.  Lock order: a part's lock, then the audit lock.
 from __future__ import annotations
 
 import os
+import re
 import threading
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -42,6 +47,8 @@ from data.storage import TEMP_PREFIX, AtomicJSONStorage, FrozenStorage, load, re
 LOCK_TIMEOUT_SECONDS = 30
 PENDING = "audit_pending"  # a part's table of audit entries on their way to the trail
 MARK = ".audit-pending"  # beside a part file that may hold such entries, so they are found without reading all
+CACHED_RECORDS = 64  # parsed copies of per-record parts kept per process (the most recently read)
+_RECORD_PART = re.compile(r".+-\d+")
 
 
 class Store:
@@ -52,6 +59,7 @@ class Store:
         self._locks: dict[str, FileLock] = {}
         self._guard = threading.Lock()
         self._snapshots: dict[str, tuple[tuple, dict, dict]] = {}
+        self._recent: OrderedDict[str, None] = OrderedDict()  # per-record parts cached, least recently read first
         self.audit = AuditLog(self.path, before_reading=self.publish_pending_audit)
 
     def file_of(self, part: str) -> Path:
@@ -117,7 +125,9 @@ class Store:
     @contextmanager
     def write(self, part: str = "directory") -> Iterator["Transaction"]:
         """Change one part all-or-nothing, serialised across processes; the
-        audit entries added to ``tx.audit`` are kept if and only if the change is."""
+        audit entries added to ``tx.audit`` are kept if and only if the change is.
+        What the block registered with ``tx.after_commit`` runs once the
+        change is stored, still under the part's lock."""
         with self.lock_of(part):
             storage = AtomicJSONStorage(self.file_of(part))
             storage.hold()
@@ -138,6 +148,8 @@ class Store:
             if entries:
                 self.audit.append_all(entries)
                 self._clear_pending(part, data)
+            for follow_up in tx.follow_ups:
+                follow_up()
 
     def _publish_leftovers(self, part: str, data: dict) -> int:
         """Append the part's pending entries the trail lacks, then clear them
@@ -176,10 +188,23 @@ class Store:
         key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
         cached = self._snapshots.get(part)
         if cached and cached[0] == key:
+            self._used(part)
             return cached[1], cached[2]
-        data = load(path) or {}
-        self._snapshots[part] = (key, data, {})
-        return data, self._snapshots[part][2]
+        data, memo = load(path) or {}, {}
+        self._snapshots[part] = (key, data, memo)
+        self._used(part)
+        return data, memo
+
+    def _used(self, part: str) -> None:
+        """Note a read of ``part``; forget the least recently read record parts beyond ``CACHED_RECORDS``."""
+        if not _RECORD_PART.fullmatch(part):
+            return
+        with self._guard:
+            self._recent[part] = None
+            self._recent.move_to_end(part)
+            while len(self._recent) > CACHED_RECORDS:
+                stale, _ = self._recent.popitem(last=False)
+                self._snapshots.pop(stale, None)
 
 
 class View:
@@ -228,6 +253,13 @@ class Transaction(View):
     def __init__(self, db: TinyDB):
         super().__init__(db)
         self.audit = PendingAudit()
+        self.follow_ups: list[Callable[[], None]] = []
+
+    def after_commit(self, follow_up: Callable[[], None]) -> None:
+        """Run ``follow_up()`` once the change is stored, before the part's
+        lock is released (not at all if the change is not stored): for an
+        index that must never say less than the part, see ``handlers.due``."""
+        self.follow_ups.append(follow_up)
 
     def stage_audit(self) -> None:
         """Put the audit entries into the part, to be written with the change."""

@@ -8,25 +8,34 @@
 4. Each appointee gets a welcome message and joins the roster.
 5. The request is complete when every wanted seat is filled.
 
-A request is a broadcast of kind "appointment": it lives in its own store
-part, and its messages (to KL, the welcomes, reminders) are deliveries that
-the dispatcher sends and retries like any other.
+Requests have their own ids, index part (``appointments``) and one part
+each (``appointment-<id>``); their messages (to KL, the welcomes,
+reminders) are deliveries that the dispatcher sends and retries like a
+broadcast's.  A request is open, then forwarded, then complete
+(``handlers.lifecycle``).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from handlers import audit, databases, directory, permissions, steering
-from handlers.broadcasts import INDEX, begin_creation, consultant_contact, finish_creation, new_delivery, part_of
+from handlers import audit, databases, directory, due, lifecycle, permissions, steering
+from handlers.broadcasts import begin_creation, consultant_contact, finish_creation
 from handlers.clock import stamp
 from handlers.errors import Conflict, Forbidden, Invalid, NotFound
+from handlers.lifecycle import AppointmentState, new_delivery
+from handlers.records import APPOINTMENTS
 from handlers.validation import normal_email, normal_phone, text_fields
 
 KIND = "appointment"
 REQUEST_FIELDS = ("disease_area", "competencies", "next_meeting", "justification")
 JUSTIFICATION_LIMIT = 5000
 APPOINTEE_FIELDS = ("name", "title", "workplace", "email", "phone", "region")
+INDEX = APPOINTMENTS.index
+
+
+def part_of(request_id: int) -> str:
+    return APPOINTMENTS.part(request_id)
 
 
 def open_request(store, code: str, raw: dict, now: datetime, by: str, creator: dict | None = None,
@@ -51,23 +60,23 @@ def open_request(store, code: str, raw: dict, now: datetime, by: str, creator: d
         raise Conflict("appointment.no_kl")
     entry, created = begin_creation(store, key, {
         "kind": KIND, "database": db["code"], "title": fields["disease_area"], "created_by": by,
-        "created_at": stamp(now)})
+        "created_at": stamp(now)}, APPOINTMENTS)
     consultant = db.get("consultant") or _creator_contact(store, creator, entry["created_by"])
 
     def write_part(tx) -> None:
-        tx.put("broadcast", 1, {
+        tx.put(APPOINTMENTS.doc, 1, lifecycle.new_request({
             "kind": KIND, "database": entry["database"], "database_name": db["name"], "title": entry["title"],
             "body": fields["competencies"], "next_meeting": fields["next_meeting"], "seats": seats,
             "chair_wanted": chair, "justification": fields["justification"], "consultant": consultant,
             "created_by": entry["created_by"], "created_at": entry["created_at"],
-            "creator": creator or {"name": entry["created_by"]}, "forwarded_to_kkr_at": None, "completed_at": None})
-        tx.insert("deliveries", {**new_delivery(0, None, kl.to_dict()), "next_attempt_at": stamp(now)})
+            "creator": creator or {"name": entry["created_by"]}}, now))
+        lifecycle.queue(tx, new_delivery(0, None, kl.to_dict()), now)
         audit.record(tx, entry["created_by"], "appointment", f"appointment:{entry['id']}", now,
                      database=entry["database"], seats=seats)
 
-    if short and entry.get("state") == "creating":
+    if short and entry.get("state") == lifecycle.AppointmentState.CREATING:
         steering.note_justification(store, db["code"], fields["justification"], now, entry["created_by"])
-    finish_creation(store, entry, write_part)
+    finish_creation(store, entry, write_part, now, APPOINTMENTS)
     return status(store, entry["id"]), created
 
 
@@ -104,7 +113,7 @@ def _check_seats(store, db: dict, seats: int, justification: str | None, refuse:
 
 def _made_with(store, key: str | None) -> bool:
     with store.read(INDEX) as view:
-        return bool(key) and any(e["kind"] == KIND for e in view.find("broadcasts", key=key))
+        return bool(key) and bool(view.find(INDEX, key=key))
 
 
 def _creator_contact(store, creator: dict | None, by: str) -> dict:
@@ -116,10 +125,9 @@ def _creator_contact(store, creator: dict | None, by: str) -> dict:
 
 def mark_forwarded(store, request_id: int, now: datetime, by: str) -> dict:
     """Step 2: KL has passed the request on to the KKRs."""
-    with store.write(part_of(request_id)) as tx:
-        doc = _request(tx, request_id)
-        if not doc["forwarded_to_kkr_at"]:
-            tx.update("broadcast", 1, {"forwarded_to_kkr_at": stamp(now), "forwarded_by": by})
+    with due.changing(store, APPOINTMENTS, _id(request_id), now) as tx:
+        _request(tx, request_id)
+        lifecycle.appointment_forwarded(tx, by, now)
         audit.record(tx, by, "appointment_forwarded", f"appointment:{request_id}", now)
     return status(store, request_id)
 
@@ -129,7 +137,7 @@ def add_appointee(store, request_id: int, raw: dict, now: datetime, by: str) -> 
     naming their role and who at RKKP to turn to.  A second representative
     for a region is a ``Conflict`` (one per region)."""
     person, region_name = appointee_fields(store, raw)
-    with store.write(part_of(request_id)) as tx:
+    with due.changing(store, APPOINTMENTS, _id(request_id), now) as tx:
         doc = _request(tx, request_id)
         if doc["completed_at"]:
             raise Conflict("appointment.complete", id=request_id)
@@ -140,14 +148,13 @@ def add_appointee(store, request_id: int, raw: dict, now: datetime, by: str) -> 
             steering.add_member(roster, doc["database"], person, now, request_id, region_name)
             others = [m["name"] for m in roster.find("members", database=doc["database"])
                       if m["email"] != person["email"]]
-        tx.insert("deliveries", {**new_delivery(0, person["region"], person, purpose="welcome", message={
+        lifecycle.queue(tx, new_delivery(0, person["region"], person, purpose="welcome", message={
             "key": "msg.welcome_chair" if person["role"] == "chair" else "msg.welcome",
             "params": {"database": doc["database_name"],
                        "consultant": databases.consultant_label(doc.get("consultant") or doc["creator"]),
-                       "next_meeting": doc["next_meeting"] or "–", "others": ", ".join(others) or "–"}}),
-            "next_attempt_at": stamp(now)})
+                       "next_meeting": doc["next_meeting"] or "–", "others": ", ".join(others) or "–"}}), now)
         if _complete(doc, _filled(tx)):
-            tx.update("broadcast", 1, {"completed_at": stamp(now)})
+            lifecycle.appointment_complete(tx, now)
         audit.record(tx, by, "appointee", f"appointment:{request_id}", now, new=person)
     return status(store, request_id)
 
@@ -173,26 +180,26 @@ def require_kl(store, request_id: int, slack_user: str | None, act: permissions.
     contact it went to; None when the entry has admitted a consultant."""
     if slack_user is None:
         return
-    with store.read(part_of(request_id)) as view:
+    with store.read(part_of(_id(request_id))) as view:
         _request(view, request_id)
         to_kl = next((d for d in view.all("deliveries") if d["tier"] == 0 and d.get("purpose") == "notice"), None)
     if to_kl is None:
         raise Forbidden(permissions.RULES[act].reason)
-    permissions.require_recipient(act, permissions.Message.of(request_id, to_kl, KIND), slack_user)
+    permissions.require_recipient(act, permissions.Message.of(_id(request_id), to_kl, KIND, APPOINTMENTS.name),
+                                  slack_user)
 
 
 def status(store, request_id: int, actor: str | None = None, now: datetime | None = None) -> dict:
     """Where a request stands, with its appointees' contact data: ``actor``'s read is recorded."""
-    with store.read(part_of(request_id)) as view:
-        doc = view.get("broadcast", 1)
-        if doc is None or doc.get("kind") != KIND:
-            raise NotFound("appointment.unknown", id=request_id)
+    with store.read(part_of(_id(request_id))) as view:
+        doc = _request(view, request_id)
         to_kl = next((d for d in view.all("deliveries") if d["tier"] == 0 and d.get("purpose") == "notice"), None)
         appointees = view.all("appointees")
         filled = _filled(view)
     audit.read(store, actor, "read_appointment", f"appointment:{int(request_id)}", now)
     return {
-        "id": int(request_id), "database": doc["database"], "disease_area": doc["title"],
+        "id": int(request_id), "state": doc.get("state") or lifecycle.appointment_state(doc),
+        "database": doc["database"], "disease_area": doc["title"],
         "competencies": doc["body"], "next_meeting": doc["next_meeting"], "representatives": doc["seats"],
         "chair": doc["chair_wanted"], "justification": doc.get("justification"), "consultant": doc.get("consultant"),
         "created_by": doc["created_by"], "requested_at": doc["created_at"],
@@ -209,17 +216,34 @@ def status(store, request_id: int, actor: str | None = None, now: datetime | Non
 def open_requests(store, actor: str | None = None, now: datetime | None = None) -> list[dict]:
     """Every request not yet complete, newest first; ``actor``'s read is recorded once."""
     with store.read(INDEX) as view:
-        ids = [b["id"] for b in view.all("broadcasts") if b.get("kind") == KIND and b.get("state") == "open"]
+        ids = [e["id"] for e in view.all(INDEX)
+               if e.get("state") not in (AppointmentState.CREATING, AppointmentState.COMPLETE)]
     found = [state for state in (status(store, i) for i in sorted(ids, reverse=True)) if not state["complete"]]
     audit.read(store, actor, "read_appointment", "appointments", now)
     return found
 
 
-def _request(tx, request_id: int) -> dict:
-    doc = tx.get("broadcast", 1)
-    if doc is None or doc.get("kind") != KIND:
+def _request(tx, request_id) -> dict:
+    doc = tx.get(APPOINTMENTS.doc, 1)
+    if doc is None:
         raise NotFound("appointment.unknown", id=request_id)
     return doc
+
+
+def _id(value) -> int:
+    try:
+        return int(str(value).strip().lstrip("#"))
+    except ValueError:
+        raise NotFound("appointment.unknown", id=value) from None
+
+
+def forget(tx, person) -> dict:
+    """Erasure in a request's part (or the index): as for a broadcast, the
+    history stays whole under the pseudonym and nothing more is sent."""
+    for delivery in tx.all("deliveries"):
+        if person.is_them(delivery.get("recipient")):
+            lifecycle.erased(tx, delivery)
+    return {"history": person.scrub_tables(tx)}
 
 
 def _filled(view) -> dict:

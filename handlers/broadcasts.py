@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from handlers import audit, databases, directory
+from handlers import audit, databases, directory, due, lifecycle
 from handlers.clock import stamp
 from handlers.errors import Invalid, NotFound
+from handlers.lifecycle import is_notice, new_delivery, reachable  # noqa: F401 - the names others import from here
+from handlers.records import BROADCASTS, Collection
 from handlers.validation import text_fields
 from handlers.workdays import add_working_days
 
@@ -28,7 +30,7 @@ _LINK = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
 def part_of(broadcast_id: int) -> str:
-    return f"broadcast-{int(broadcast_id)}"
+    return BROADCASTS.part(broadcast_id)
 
 
 def broadcast_fields(raw: dict, today: date, store) -> dict:
@@ -98,45 +100,42 @@ def create_broadcast(store, raw: dict, by: str, now: datetime, key: str | None =
 
     def write_part(tx) -> None:
         made_by = entry["created_by"]
-        tx.put("broadcast", 1, {**{k: entry.get(k) for k in FIELDS}, "created_by": made_by,
-                                "created_at": entry["created_at"],
-                                "creator": creator or consultant_contact(store, made_by)})
+        tx.put("broadcast", 1, lifecycle.new_broadcast({
+            **{k: entry.get(k) for k in FIELDS}, "created_by": made_by, "created_at": entry["created_at"],
+            "creator": creator or consultant_contact(store, made_by)}, now))
         for delivery in tier_one_plan(store):
-            tx.insert("deliveries", {**delivery, "next_attempt_at": stamp(now)})
+            lifecycle.queue(tx, delivery, now)
         audit.record(tx, made_by, "broadcast", f"broadcast:{entry['id']}", now, kind=entry["kind"],
                      database=entry["database"], title=entry["title"])
 
-    finish_creation(store, entry, write_part)
+    finish_creation(store, entry, write_part, now)
     return status(store, entry["id"]), created
 
 
-def begin_creation(store, key: str | None, fields: dict) -> tuple[dict, bool]:
-    """The index entry of a new broadcast, in state "creating" (it holds the
-    fields, so that a retry can complete it), or the one made earlier with
-    ``key``; and whether this call made it.  Appointment requests (kind
-    "appointment") and broadcasts have keys of their own."""
-    def same_family(entry: dict) -> bool:
-        return (entry["kind"] == "appointment") == (fields["kind"] == "appointment")
-
-    with store.write(INDEX) as tx:
-        existing = [e for e in tx.find("broadcasts", key=key) if same_family(e)] if key else []
+def begin_creation(store, key: str | None, fields: dict, collection: Collection = BROADCASTS) -> tuple[dict, bool]:
+    """The index entry of a new record of ``collection``, in state
+    "creating" (it holds the fields, so that a retry can complete it), or
+    the one made earlier with ``key``; and whether this call made it."""
+    with store.write(collection.index) as tx:
+        existing = [e for e in tx.find(collection.index, key=key)
+                    if e.get("state") != lifecycle.BroadcastState.MOVED] if key else []
         if existing:
             return existing[0], False
-        return tx.insert("broadcasts", {**fields, "key": key, "state": "creating"}), True
+        return tx.insert(collection.index, {**fields, "key": key, **lifecycle.creating()}), True
 
 
-def finish_creation(store, entry: dict, write_part) -> None:
+def finish_creation(store, entry: dict, write_part, now: datetime, collection: Collection = BROADCASTS) -> None:
     """Complete a creation still in state "creating": its part is written by
     ``write_part(tx)`` (with the creation's audit entry) unless a call that
-    was killed afterwards already did, then the broadcast is opened.  Each
-    step is idempotent, so any call with the key can finish it."""
-    if entry.get("state") != "creating":
+    was killed afterwards already did, then its index entry takes the
+    record's state.  Each step is idempotent, so any call with the key can
+    finish it."""
+    if entry.get("state") != lifecycle.BroadcastState.CREATING:
         return
-    with store.write(part_of(entry["id"])) as tx:
-        if tx.get("broadcast", 1) is None:
+    with due.changing(store, collection, entry["id"], now) as tx:
+        if tx.get(collection.doc, 1) is None:
             write_part(tx)
-    with store.write(INDEX) as tx:
-        tx.update("broadcasts", entry["id"], {"state": "open"})
+    due.mirror(store, collection, entry["id"])
 
 
 def consultant_contact(store, name: str) -> dict:
@@ -160,57 +159,34 @@ def tier_one_plan(store) -> list[dict]:
     return plan
 
 
-def new_delivery(tier: int, region: str | None, person: dict | None, fallback: bool = False,
-                 municipality: str | None = None, purpose: str = "notice", message: dict | None = None,
-                 about: int | None = None) -> dict:
-    """A queued delivery.  ``purpose`` is "notice" (the broadcast itself),
-    "reminder", "summary" or "closing"; all but notices carry ``message``
-    ({"key", "params"} from the catalogue, or {"text"}), and a reminder is
-    ``about`` the notice it reminds of."""
-    recipient = {k: person.get(k) for k in ("name", "email", "role", "slack_id")} if person else None
-    return {"tier": tier, "region": region, "municipality": municipality, "recipient": recipient,
-            "purpose": purpose, "message": message, "about": about, "fallback": fallback, "channel": None,
-            "state": "queued" if reachable(recipient) else "failed",
-            "attempts": 0, "last_error": None if reachable(recipient) else "no recipient", "lease_until": None,
-            "sent_at": None, "ref": None, "acknowledged_by": None, "acknowledged_at": None,
-            "forwarded_at": None, "forwarded_by": None, "forwarded_on_behalf": False, "unreachable": []}
-
-
-def reachable(recipient: dict | None) -> bool:
-    """Whether a message can be sent to ``recipient``: not to no one, nor
-    to a person erased (whose address is now a pseudonym)."""
-    return bool(recipient and (recipient.get("slack_id") or "@" in (recipient.get("email") or "")))
-
-
 def forget(tx, person) -> dict:
     """Erasure in a broadcast's part (or the index): the person's name and
     address become the pseudonym throughout its history, which stays whole
     (who acknowledged, replied, forwarded); what was still to be sent to
     them is not sent."""
     for delivery in tx.all("deliveries"):
-        if person.is_them(delivery.get("recipient")) and delivery["state"] in ("queued", "sending", "failed"):
-            tx.update("deliveries", delivery["id"], {"state": "failed", "last_error": "erased",
-                                                     "next_attempt_at": None, "lease_until": None})
+        if person.is_them(delivery.get("recipient")):
+            lifecycle.erased(tx, delivery)
     return {"history": person.scrub_tables(tx)}
 
 
-def is_notice(delivery: dict) -> bool:
-    return delivery.get("purpose", "notice") == "notice"
-
-
-def open_ids(store) -> list[int]:
-    with store.read(INDEX) as view:
-        return [b["id"] for b in view.all("broadcasts") if b.get("state") == "open"]
-
-
 def list_broadcasts(store, actor: str | None = None, now: datetime | None = None) -> list[dict]:
-    """Every broadcast, newest first, without its deliveries.  They name
-    who created them, so ``actor``'s read is recorded."""
+    """Every broadcast, newest first, without its deliveries, with its
+    state (and a hearing's, as at ``now``).  They name who created them, so
+    ``actor``'s read is recorded."""
+    hidden = (lifecycle.BroadcastState.CREATING, lifecycle.BroadcastState.MOVED)
     with store.read(INDEX) as view:
-        entries = [b for b in view.all("broadcasts") if b.get("state") != "creating"]
+        entries = [b for b in view.all("broadcasts") if b.get("state") not in hidden and b["kind"] in KINDS]
     entries.sort(key=lambda b: b["id"], reverse=True)
     audit.read(store, actor, "read_broadcast", "broadcasts", now)
-    return [{k: v for k, v in b.items() if k != "key"} for b in entries]
+    return [_summary(b, now) for b in entries]
+
+
+def _summary(entry: dict, now: datetime | None) -> dict:
+    found = {k: v for k, v in entry.items() if k != "key"}
+    if entry["kind"] == "hearing":
+        found["hearing_state"] = lifecycle.hearing_state(entry, now)
+    return found
 
 
 def status(store, broadcast_id, actor: str | None = None, now: datetime | None = None) -> dict:
@@ -221,7 +197,7 @@ def status(store, broadcast_id, actor: str | None = None, now: datetime | None =
         broadcast = view.get("broadcast", 1)
         deliveries = view.all("deliveries")
         replies = view.all("replies")
-    if broadcast is None:
+    if broadcast is None or broadcast.get("kind") not in KINDS:
         raise NotFound("broadcast.not_found", id=broadcast_id)
     with store.read(directory.DIRECTORY) as view:
         regions = {r["code"]: r for r in view.all("regions")}
@@ -233,7 +209,9 @@ def status(store, broadcast_id, actor: str | None = None, now: datetime | None =
         for row in rows:
             row.update(_replies_of(row["region"]["code"], replies, munis))
     audit.read(store, actor, "read_broadcast", f"broadcast:{broadcast_id}", now)
-    return {"id": broadcast_id, **{k: v for k, v in broadcast.items() if k != "id"}, "regions": rows}
+    if broadcast["kind"] == "hearing":
+        broadcast["hearing_state"] = lifecycle.hearing_state(broadcast, now)
+    return {"id": broadcast_id, **{k: v for k, v in broadcast.items() if k not in ("id", "tz")}, "regions": rows}
 
 
 def _region_row(first: dict, deliveries: list[dict], regions: dict, munis: dict) -> dict:

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers import audit, directory, permissions
-from handlers.broadcasts import new_delivery, part_of
+from handlers import audit, directory, due, lifecycle, permissions
+from handlers.broadcasts import new_delivery
 from handlers.clock import stamp
 from handlers.deliveries import acknowledge_in
 from handlers.errors import NotFound
+from handlers.records import BROADCASTS
 
 
 def forward(store, broadcast_id: int, region: str, now: datetime, *, by: str,
@@ -37,7 +38,7 @@ def forward(store, broadcast_id: int, region: str, now: datetime, *, by: str,
         code = place.code
         munis = sorted(view.find("municipalities", region=code), key=lambda m: m["name"])
         people = {m["code"]: directory.municipality_ref(view, m).contact for m in munis}
-    with store.write(part_of(broadcast_id)) as tx:
+    with due.changing(store, BROADCASTS, broadcast_id, now) as tx:
         first = _tier_one(tx, code, broadcast_id)
         permissions.require_recipient(permissions.Act.FORWARD, permissions.Message.of(broadcast_id, first),
                                       slack_user)
@@ -46,8 +47,7 @@ def forward(store, broadcast_id: int, region: str, now: datetime, *, by: str,
         for muni in munis:
             person = people[muni["code"]]
             if person and muni["code"] not in have:
-                tx.insert("deliveries", {**new_delivery(2, code, person.to_dict(), municipality=muni["code"]),
-                                         "next_attempt_at": stamp(now)})
+                lifecycle.queue(tx, new_delivery(2, code, person.to_dict(), municipality=muni["code"]), now)
                 added.append(muni["name"])
         unreachable = [m["name"] for m in munis if people[m["code"]] is None]
         tx.update("deliveries", first["id"], _forwarded(first, by, now, unreachable, own))

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from handlers import audit, directory, permissions, reach
-from handlers.broadcasts import INDEX, is_notice, new_delivery, part_of
+from handlers import audit, directory, due, lifecycle, permissions, reach
+from handlers.broadcasts import KINDS, is_notice, new_delivery, part_of
 from handlers.clock import stamp
 from handlers.deliveries import acknowledge_in
 from handlers.errors import Conflict, Invalid, NotFound
+from handlers.records import BROADCASTS
 from handlers.validation import clean_text
 
 MAX_TEXT = 20_000
@@ -34,7 +35,7 @@ def reply_by_delivery(store, broadcast_id: int, delivery_id: int, text: str, now
     its KKR contact (tier 1).  With ``slack_user`` the caller must be that
     recipient; a caller with the delivery's e-mailed link already is."""
     text = _text(text)
-    with store.write(part_of(broadcast_id)) as tx:
+    with due.changing(store, BROADCASTS, broadcast_id, now) as tx:
         broadcast = _open_hearing(tx, broadcast_id)
         found = tx.get("deliveries", delivery_id)
         if found is None or not is_notice(found):
@@ -60,7 +61,7 @@ def reply_for(store, broadcast_id: int, region: str, text: str, now: datetime, *
             if view.get("municipalities", int(muni_code))["region"] != region_code:
                 raise Invalid("hearing.wrong_region", municipality=municipality, region=region,
                               extra={"field": "municipality"})
-    with store.write(part_of(broadcast_id)) as tx:
+    with due.changing(store, BROADCASTS, broadcast_id, now) as tx:
         broadcast = _open_hearing(tx, broadcast_id)
         saved = _save(tx, broadcast, region_code, muni_code, text, by, now)
         _audit_reply(tx, broadcast_id, saved, now)
@@ -120,7 +121,8 @@ def replies(store, broadcast_id: int) -> list[dict]:
 
 # A notice in one of these states at closing has reached its recipient, or
 # is being handed to the channel that will: they get the closing message.
-CLOSING_REACHED = ("sent", "acknowledged", "sending")
+CLOSING_REACHED = (lifecycle.DeliveryState.SENT, lifecycle.DeliveryState.ACKNOWLEDGED,
+                   lifecycle.DeliveryState.SENDING)
 
 
 def close_hearing(store, broadcast_id: int, message: str, now: datetime, *, by: str) -> dict:
@@ -131,36 +133,22 @@ def close_hearing(store, broadcast_id: int, message: str, now: datetime, *, by: 
     closed it, the message, how many were queued, and who was not reached."""
     message = _text(message, field="message")
     places, regions = reach.municipalities(store), reach.region_names(store)
-    with store.write(part_of(broadcast_id)) as tx:
+    with due.changing(store, BROADCASTS, broadcast_id, now) as tx:
         _open_hearing(tx, broadcast_id)
         notices = [d for d in tx.all("deliveries") if is_notice(d)]
         recipients = _closing_recipients(notices)
         for delivery in recipients:
-            tx.insert("deliveries", {**new_delivery(delivery["tier"], delivery["region"], delivery["recipient"],
-                                                    delivery["fallback"], delivery["municipality"],
-                                                    purpose="closing", message={"text": message}),
-                                     "next_attempt_at": stamp(now)})
-        _stop_undelivered(tx, notices)
+            lifecycle.queue(tx, new_delivery(delivery["tier"], delivery["region"], delivery["recipient"],
+                                             delivery["fallback"], delivery["municipality"], purpose="closing",
+                                             message={"text": message}), now)
+        for delivery in notices:
+            lifecycle.stopped(tx, delivery, "hearing closed")
         closing = {"at": stamp(now), "by": by, "message": message, "queued": len(recipients),
                    **reach.not_reached(notices, places, regions, CLOSING_REACHED)}
-        tx.update("broadcast", 1, {"closed_at": stamp(now), "closed_by": by, "closing_message": message,
-                                   "closing": closing})
+        lifecycle.close_hearing(tx, by, message, now, closing)
         audit.record(tx, by, "close", f"broadcast:{broadcast_id}", now, recipients=len(recipients),
                      not_reached=closing["counts"])
-    with store.write(INDEX) as tx:
-        tx.update("broadcasts", broadcast_id, {"closed_at": stamp(now)})
     return closing
-
-
-def _stop_undelivered(tx, notices: list[dict]) -> None:
-    """A notice of a closed hearing is not sent any more: a queued one fails
-    as such, a failed one keeps its error and is not retried."""
-    for delivery in notices:
-        if delivery["state"] == "queued":
-            tx.update("deliveries", delivery["id"], {"state": "failed", "last_error": "hearing closed",
-                                                     "next_attempt_at": None})
-        elif delivery["state"] == "failed":
-            tx.update("deliveries", delivery["id"], {"next_attempt_at": None})
 
 
 def _closing_recipients(notices: list[dict]) -> list[dict]:
@@ -178,11 +166,11 @@ def _closing_recipients(notices: list[dict]) -> list[dict]:
 
 def _open_hearing(tx, broadcast_id: int) -> dict:
     broadcast = tx.get("broadcast", 1)
-    if broadcast is None:
+    if broadcast is None or broadcast.get("kind") not in KINDS:
         raise NotFound("broadcast.not_found", id=broadcast_id)
     if broadcast["kind"] != "hearing":
         raise Conflict("hearing.not_a_hearing", id=broadcast_id)
-    if broadcast.get("closed_at"):
+    if lifecycle.hearing_state(broadcast, None) == lifecycle.HearingState.CLOSED:
         raise Conflict("hearing.closed", id=broadcast_id)
     return broadcast
 

@@ -66,14 +66,16 @@ class Act(StrEnum):
 class Message:
     """A delivery as a rule sees it: which one, whose, what."""
 
-    delivery: str                   # "broadcast:1/delivery:2"
+    delivery: str                   # "broadcast:1/delivery:2" or "appointment:1/delivery:2"
     recipient_slack_id: str | None
     tier: int
     kind: str | None = None         # the broadcast's kind, where a rule asks
 
     @classmethod
-    def of(cls, broadcast_id: int, delivery: dict, kind: str | None = None) -> "Message":
-        return cls(f"broadcast:{broadcast_id}/delivery:{delivery['id']}",
+    def of(cls, record_id: int, delivery: dict, kind: str | None = None, collection: str = "broadcast",
+           ) -> "Message":
+        """``delivery`` of record ``record_id`` of ``collection`` ("broadcast" or "appointment")."""
+        return cls(f"{collection}:{record_id}/delivery:{delivery['id']}",
                    (delivery.get("recipient") or {}).get("slack_id"), delivery["tier"], kind)
 
 
@@ -155,10 +157,10 @@ def operator(name: str) -> Actor:
     return Actor(name, Role.ADMIN)
 
 
-def link_holder(broadcast_id: int, delivery_id: int) -> Actor:
+def link_holder(record_id: int, delivery_id: int, collection: str = "broadcast") -> Actor:
     """Whoever opens an e-mailed link: the link is the delivery's own, so they
     act as its recipient and nothing more."""
-    ref = f"broadcast:{broadcast_id}/delivery:{delivery_id}"
+    ref = f"{collection}:{record_id}/delivery:{delivery_id}"
     return Actor("link:" + ref, Role.NONE, delivery=ref)
 
 

@@ -26,14 +26,33 @@ def slack_message(item: Outgoing, lang: str) -> dict:
         {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)[:3000]}},
     ]
     if has_buttons(item):
-        blocks.append({"type": "actions", "block_id": f"delivery-{item.broadcast_id}-{item.delivery_id}",
+        blocks.append({"type": "actions", "block_id": _block_id(item),
                        "elements": _buttons(item, lang)})
     return {"text": f"{header(safe.broadcast, lang)}: {lines[0].strip('*')}", "blocks": blocks}
 
 
+def _block_id(item: Outgoing) -> str:
+    if item.collection == "appointment":
+        return f"appointment-{item.broadcast_id}-delivery-{item.delivery_id}"
+    return f"delivery-{item.broadcast_id}-{item.delivery_id}"
+
+
+def ack_value(item: Outgoing) -> str:
+    """The Acknowledge button's value: ``12:3`` for a broadcast's notice 3,
+    ``a12:3`` for an appointment request's (as in its link token)."""
+    return f"{'a' if item.collection == 'appointment' else ''}{item.broadcast_id}:{item.notice_id}"
+
+
+def read_ack_value(value: str) -> tuple[str, int, int]:
+    """(collection, record, delivery) of an Acknowledge button's value."""
+    record, _, delivery = value.partition(":")
+    collection = "appointment" if record.startswith("a") else "broadcast"
+    return collection, int(record.lstrip("a")), int(delivery)
+
+
 def _buttons(item: Outgoing, lang: str) -> list[dict]:
     notice = f"{item.broadcast_id}:{item.notice_id}"
-    buttons = [_button(t("msg.ack_button", lang), ACK, notice, primary=True)]
+    buttons = [_button(t("msg.ack_button", lang), ACK, ack_value(item), primary=True)]
     if item.broadcast["kind"] == "appointment":
         return [*buttons, _button(t("msg.appoint_forwarded_button", lang), APPOINT_FORWARDED, notice),
                 _button(t("msg.appointee_button", lang), APPOINTEE, notice)]
@@ -93,6 +112,7 @@ def status_lines(status: dict, lang: str) -> list[str]:
         out.append(deadline_line("status.deadline", status, lang))
     if status.get("municipal_deadline"):
         out.append(t("status.municipal_deadline", lang, municipal_deadline=day(status["municipal_deadline"])))
+    out.append(" ".join(t(key, lang) for key in _lifecycle_keys(status)))
     missing = []
     for row in status["regions"]:
         out.append(_status_row(row, lang))
@@ -100,6 +120,14 @@ def status_lines(status: dict, lang: str) -> list[str]:
             missing.append(row["region"]["name"])
     out.append(t("status.missing", lang, names=", ".join(missing)) if missing else t("status.all_acknowledged", lang))
     return out
+
+
+def _lifecycle_keys(status: dict) -> list[str]:
+    """Whether the broadcast is still in progress, and where a hearing stands."""
+    keys = [f"status.lifecycle.{status.get('state') or 'open'}"]
+    if status.get("hearing_state"):
+        keys.append(f"status.hearing.{status['hearing_state']}")
+    return keys
 
 
 def _status_row(row: dict, lang: str) -> str:

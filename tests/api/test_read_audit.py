@@ -15,7 +15,7 @@ APPOINTEE = {"name": "Mads Midt", "email": "mm@viborg.dk", "phone": "12345678", 
 @pytest.fixture
 def world(store):
     """A sent and forwarded hearing with a municipal reply (broadcast 1) and
-    an appointment with one appointee (request 2); the e-mailed links."""
+    an appointment with one appointee (request 1); the e-mailed links."""
     status = forwarded_hearing(store)
     secret = ack_tokens.server_secret(store)
     hearings.reply_for(store, status["id"], "1082", "Viborg: enig.", NOW, by="Bo Ek", municipality="Viborg")
@@ -41,7 +41,7 @@ def new_entries(store, before: int) -> list[tuple]:
     ("/api/hearings/1/report?format=csv", "read_report", "broadcast:1"),
     ("/api/databases/dhrd/steering-group", "read_roster", "database:DHRD"),
     ("/api/appointments", "read_appointment", "appointments"),
-    ("/api/appointments/2", "read_appointment", "appointment:2"),
+    ("/api/appointments/1", "read_appointment", "appointment:1"),
     ("/api/audit?action=appointee", "read_audit", "audit"),
 ])
 def test_each_api_read_of_personal_data_is_audited(client, store, world, path, action, target):
@@ -62,7 +62,7 @@ def test_the_audit_read_names_its_filters(client, store, world):
 def test_a_failed_read_records_nothing(client, store, world):
     before = len(list(store.audit.entries()))
     assert client.get("/api/broadcasts/99", headers=world["auth"]).status_code == 404
-    assert client.get("/api/appointments/1", headers=world["auth"]).status_code == 404
+    assert client.get("/api/appointments/99", headers=world["auth"]).status_code == 404
     assert client.get("/api/broadcasts/1").status_code == 200  # the reader token of the client fixture
     assert new_entries(store, before) == [("staff reader", "read_broadcast", "broadcast:1")]
 

@@ -168,7 +168,7 @@ def test_the_appointment_through_slack(world):
     to_lise = wait_until(lambda: [m for m in fake.of("chat.postMessage") if m["channel"] == "ULISE"])[0]
     values = {e["action_id"]: e["value"] for b in to_lise["blocks"] for e in b.get("elements", [])}
     assert set(values) == {ACK, APPOINT_FORWARDED, APPOINTEE}
-    request_id = int(values[ACK].split(":")[0])
+    request_id = int(values[APPOINT_FORWARDED].split(":")[0])
     # The buttons are Lise's once the store has recorded the message as sent to her.
     wait_until(lambda: api(world, "GET", f"/api/appointments/{request_id}")[1]["sent_to_kl"]["state"] == "sent")
     respond = fake.url + "/response/lise"

@@ -134,7 +134,8 @@ def test_forgetting_the_consultant_who_broadcast(world):
 def test_every_store_part_has_a_scrubber_and_an_unknown_one_stops_erasure(world):
     store = Store(world["db"])
     parts = {store.part_of_file(p.name) for p in world["db"].parent.iterdir()} - {None}
-    assert {"directory", "auth", "broadcasts", "broadcast-1", "broadcast-2", "databases"} <= parts
+    assert {"directory", "auth", "broadcasts", "broadcast-1", "appointments", "appointment-1", "due",
+            "databases"} <= parts
     assert all(scrubber_for(part) for part in parts)
     stray = world["db"].with_name("kkrbot.notes.json")
     stray.write_text('{"notes": {"1": {"text": "jt@viborg.dk"}}}', encoding="utf-8")

@@ -42,7 +42,7 @@ def send_everything(store) -> None:
 @pytest.fixture
 def world(store, db_path):
     """Hearing #1 sent (Jonas, KKR Midtjylland, in Slack) and forwarded to
-    Viborg (Bo, by e-mail); appointment request #2 sent to Lise (KL, Slack)."""
+    Viborg (Bo, by e-mail); appointment request #1 sent to Lise (KL, Slack)."""
     set_municipality_contact(store, "Viborg", {"name": "Bo Ek", "email": "bo@viborg.dk"}, NOW)
     broadcasts.create_broadcast(store, HEARING, by="Anne Nakano", now=NOW)
     send_everything(store)
@@ -52,7 +52,7 @@ def world(store, db_path):
     secret = ack_tokens.server_secret(store)
     with store.read(broadcasts.part_of(1)) as view:
         viborg = view.find("deliveries", tier=2)[0]["id"]
-    with store.read(broadcasts.part_of(2)) as view:
+    with store.read(appointments.part_of(1)) as view:
         to_kl = view.find("deliveries", tier=0)[0]["id"]
     tokens = {role: {"Authorization": "Bearer " + create_token(store, role, f"test {role}", NOW)[0]}
               for role in ("reader", "consultant", "admin")}
@@ -65,8 +65,9 @@ def world(store, db_path):
         app = create_web_app(settings, store=store, clock=lambda: NOW, dispatch=False)
         with serve_in_thread(app) as base:
             yield {"app": app, "fake": fake, "base": base, "events": base + "/slack/events", "tokens": tokens,
-                   "respond": fake.url + "/response/", "to_kl": f"2:{to_kl}",
-                   "links": {"tier 2": ack_tokens.make(secret, 1, viborg), "hearing": ack_tokens.make(secret, 1, 2)}}
+                   "respond": fake.url + "/response/", "to_kl": f"1:{to_kl}",
+                   "links": {"tier 2": ack_tokens.make(secret, 1, viborg), "hearing": ack_tokens.make(secret, 1, 2),
+                             "to kl": ack_tokens.make(secret, 1, to_kl, "appointment")}}
 
 
 def command(world, user, name, text=""):
@@ -167,7 +168,7 @@ def test_only_the_recipient_acknowledges_or_replies(world):
 ])
 def test_kls_steps_are_kls_or_a_consultants_everywhere(world, act, action_id, route, key):
     assert press(world, "UKIM", action_id, world["to_kl"]) == t(key, "da")
-    assert api(world, "reader", "POST", f"/api/appointments/2/{route}", {}) == (403, refusal(key))
+    assert api(world, "reader", "POST", f"/api/appointments/1/{route}", {}) == (403, refusal(key))
     code, text = page(world, "hearing", act)  # a hearing's link is no appointment request
     assert code == 403 and t("permission.not_an_appointment", "da") in text
     assert t("forward.not_yours", "da") not in text
@@ -175,6 +176,17 @@ def test_kls_steps_are_kls_or_a_consultants_everywhere(world, act, action_id, ro
 
 def test_kls_step_by_a_consultant_in_slack_as_in_the_api(world):
     assert press(world, "UANNE", APPOINT_FORWARDED, world["to_kl"]) == t("appointment.forwarded_done", "da")
+
+
+def test_kls_own_link_to_an_appointment_request_admits_kls_steps(world):
+    """The link of an appointment request's delivery names that request
+    (``appointment:1/delivery:1``), not broadcast 1's delivery 1."""
+    code, text = page(world, "to kl", "kkr")
+    assert code == 200 and t("appointment.forwarded_done", "da") in text
+    code, text = page(world, "to kl", "")
+    assert code == 200 and t("ack.done", "da") in text
+    assert api(world, "reader", "GET", "/api/appointments/1")[1]["sent_to_kl"]["state"] == "acknowledged"
+    assert api(world, "reader", "GET", "/api/broadcasts/1")[1]["regions"][0]["state"] == "sent"
 
 
 @pytest.mark.parametrize("role, method, path, body, key", [

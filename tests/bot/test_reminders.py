@@ -167,19 +167,20 @@ def test_kl_is_reminded_when_an_appointment_step_waits_ten_working_days(world):
     opened, _ = appointments.open_request(store, "DHRD", {"disease_area": "Hjerterehabilitering"}, MONDAY, "Anne")
     at(world, MONDAY)
     appointments.mark_forwarded(store, opened["id"], datetime(2026, 11, 24, 9, 0, tzinfo=CPH), "Lise Holten")
-    with store.read(broadcasts.part_of(opened["id"])) as view:
+    with store.read(appointments.part_of(opened["id"])) as view:
         assert [d["recipient"]["email"] for d in view.all("deliveries")] == ["lht@kl.dk"]
-    before = len(sent_in(world, opened["id"], "reminder"))
+    reminders = lambda: sent_in(world, opened["id"], "reminder", appointments.part_of)  # noqa: E731
+    before = len(reminders())
     at(world, datetime(2026, 12, 7, 9, 0, tzinfo=CPH))      # 9 working days after the forward
-    waiting = [d for d in sent_in(world, opened["id"], "reminder") if d["message"]["key"] == "msg.reminder_appointment"]
+    waiting = [d for d in reminders() if d["message"]["key"] == "msg.reminder_appointment"]
     assert waiting == []
     at(world, datetime(2026, 12, 8, 9, 0, tzinfo=CPH))      # 10 working days
     at(world, datetime(2026, 12, 9, 9, 0, tzinfo=CPH))
-    waiting = [d for d in sent_in(world, opened["id"], "reminder") if d["message"]["key"] == "msg.reminder_appointment"]
+    waiting = [d for d in reminders() if d["message"]["key"] == "msg.reminder_appointment"]
     assert len(waiting) == 1 and waiting[0]["recipient"]["email"] == "lht@kl.dk"
-    assert len(sent_in(world, opened["id"], "reminder")) >= before + 1
+    assert len(reminders()) >= before + 1
 
 
-def sent_in(world, broadcast_id, purpose):
-    with world["store"].read(broadcasts.part_of(broadcast_id)) as view:
+def sent_in(world, record_id, purpose, part_of=broadcasts.part_of):
+    with world["store"].read(part_of(record_id)) as view:
         return [d for d in view.all("deliveries") if d.get("purpose") == purpose]

@@ -1,0 +1,42 @@
+"""The two collections of records that kkr-bot sends down the chain:
+broadcasts and appointment requests.
+
+Each has its own ids, its own index part (``broadcasts``,
+``appointments``: one entry per record, with its creation key and state)
+and one part per record (``broadcast-<id>``, ``appointment-<id>``) holding
+its own document, its deliveries and its reminders.  Both kinds of
+delivery go through the same machinery (``handlers.deliveries``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from handlers.errors import NotFound
+
+
+@dataclass(frozen=True)
+class Collection:
+    name: str        # in part names, audit targets, link tokens and file names
+    index: str       # the index part, and its table
+    doc: str         # the record's own document in its part (key 1)
+    not_found: str   # the message when an id is unknown
+
+    def part(self, record_id) -> str:
+        return f"{self.name}-{int(record_id)}"
+
+    def target(self, record_id) -> str:
+        """How the audit trail names the record."""
+        return f"{self.name}:{int(record_id)}"
+
+    def unknown(self, record_id) -> NotFound:
+        return NotFound(self.not_found, id=record_id)
+
+
+BROADCASTS = Collection("broadcast", "broadcasts", "broadcast", "broadcast.not_found")
+APPOINTMENTS = Collection("appointment", "appointments", "request", "appointment.unknown")
+ALL = (BROADCASTS, APPOINTMENTS)
+
+
+def named(name: str) -> Collection:
+    return next(c for c in ALL if c.name == name)
