@@ -111,8 +111,10 @@ class Dispatcher:
         elif trails:
             records.add(record)
         else:
-            records.settle()
-            record()
+            try:
+                records.settle()
+            finally:
+                record()
 
     def route(self, item: Outgoing, deadline: float | None = None) -> tuple[str, dict]:
         if self.slack:

@@ -2,12 +2,19 @@
 after their call was answered, a refusal blocks its name until Retry-After
 and lowers its allowance, and no wait passes a deadline."""
 
+from time import monotonic
+
 import pytest
 
 from api.config import Settings
 from bot.pacing import Limit, Pacer, TooLate, parse_limits
 from bot.slack import web_client
+from bot.web import build_dispatcher
+from handlers.broadcasts import create_broadcast, part_of
 from tests.bot.test_slack_pacing import FakeTime
+from tests.conftest import NOW
+from tests.support.factories import HEARING
+from tests.support.smtp import smtp_server
 
 
 def paced(limits):
@@ -91,3 +98,20 @@ def test_a_bad_slack_rate_limits_setting_stops_the_start():
                                   "SLACK_RATE_LIMITS": "chat.postMessage=lots"})
     with pytest.raises(ValueError, match="chat.postMessage=lots"):
         web_client(settings)
+
+
+def test_e_mail_is_paced_to_smtp_per_minute_and_never_past_a_batch_lease(store, db_path):
+    """``SMTP_PER_MINUTE=2``: the five KKR e-mails of a broadcast go two a
+    minute; the fifth would wait past its batch's lease (two minutes, less
+    the margin), so it is recorded as failed, to be retried, not sent late."""
+    with smtp_server() as (mailbox, smtp_url):
+        settings = Settings.from_env({"KKRBOT_DB": str(db_path), "SMTP_URL": smtp_url, "SMTP_PER_MINUTE": "2"})
+        dispatcher = build_dispatcher(store, settings, lambda: NOW)
+        time = FakeTime(monotonic())  # the batch's deadline is a time.monotonic() time
+        dispatcher.mail_pacer.clock, dispatcher.mail_pacer.sleep = time.clock, time.sleep
+        create_broadcast(store, HEARING, by="Anne Nakano", now=NOW)
+        assert dispatcher.run_once() == 5
+        assert len(mailbox.messages) == 4 and time.slept == [pytest.approx(60, abs=0.5)]
+        with store.read(part_of(1)) as view:
+            fifth = view.get("deliveries", 5)
+        assert fifth["state"] == "failed" and "TooLate" in fifth["last_error"] and fifth["next_attempt_at"]

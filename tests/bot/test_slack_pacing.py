@@ -26,8 +26,8 @@ LIMITED = ("chat.postMessage", "users.lookupByEmail", "conversations.open", "con
 
 
 class FakeTime:
-    def __init__(self):
-        self.now = 1000.0
+    def __init__(self, start: float = 1000.0):
+        self.now = start
         self.slept: list[float] = []
 
     def clock(self) -> float:
@@ -36,12 +36,6 @@ class FakeTime:
     def sleep(self, seconds: float) -> None:
         self.slept.append(round(seconds, 6))
         self.now += seconds
-
-
-def refused(fake) -> dict[str, int]:
-    """How many calls of each method the fake answered 429."""
-    with fake._lock:
-        return dict(Counter(name for name, _params, status in fake.calls if status == 429))
 
 
 def municipal_contacts(store, fake, regions) -> int:
@@ -83,7 +77,7 @@ def test_a_paced_fan_out_is_never_refused_and_loses_nothing(store, db_path):
         # Lise (KL) stands in for the two regions without a KKR contact: two DMs, a second apart.
         assert posted["ULISE"] == 2 and set(posted.values()) <= {1, 2} and sum(posted.values()) == 35
         assert len({(d["ref"]["channel"], d["ref"]["ts"]) for d in deliveries}) == 35  # each its own DM
-        assert refused(fake) == {}
+        assert fake.refusals() == {}
 
 
 def test_a_429_blocks_the_method_for_exactly_retry_after_and_lowers_its_pace():

@@ -76,6 +76,15 @@ class FakeSlack:
         with self._lock:
             return sum(name == method for name, _params, _status in self.calls)
 
+    def refusals(self) -> dict[str, int]:
+        """How many calls of each method were answered 429."""
+        with self._lock:
+            found: dict[str, int] = defaultdict(int)
+            for name, _params, status in self.calls:
+                if status == 429:
+                    found[name] += 1
+            return dict(found)
+
     def in_channel(self, channel: str) -> list[dict]:
         """The messages posted to ``channel`` (``D…`` for a DM), oldest first."""
         with self._lock:
