@@ -20,6 +20,7 @@ import socket
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from functools import partial
 
 from bot.pacing import Pacer
@@ -69,25 +70,28 @@ class Dispatcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def run_once(self, only: int | None = None) -> int:
-        """Send everything due now; return how many were tried."""
+    def run_once(self, only: int | None = None, records: "_Records | None" = None) -> int:
+        """Send everything due now; return how many were tried.  Every
+        outcome is recorded on return, unless ``records`` (``drain``'s) lets
+        them trail into the next batch."""
         items = claim_due(self.store, self.clock(), ack_tokens.server_secret(self.store), owner=current_owner(),
                           is_dead=owner_is_dead, only=only)
         if not items:
             return 0
         # A paced send gives up (and is retried later) rather than wait past its batch's lease.
         deadline = time.monotonic() + LEASE.total_seconds() - LEASE_MARGIN
-        with _Records() as records:
+        with nullcontext(records) if records else _Records() as trailing:
             for item in items:
-                records.check()
-                self.deliver(item, deadline, records)
+                trailing.check()
+                self.deliver(item, deadline, trailing)
         return len(items)
 
     def drain(self) -> int:
         """Send batch after batch until nothing is due; return how many were tried."""
         total = 0
-        while not self._stop.is_set() and (tried := self.run_once()):
-            total += tried
+        with _Records() as records:
+            while not self._stop.is_set() and (tried := self.run_once(records=records)):
+                total += tried
         return total
 
     def deliver(self, item: Outgoing, deadline: float | None = None, records: "_Records | None" = None) -> None:
