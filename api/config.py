@@ -22,6 +22,8 @@ class Settings:
     public_url: str | None = None
     max_body_bytes: int = 1_000_000
     dispatch_interval: float = 5.0
+    slack_rate_limits: str = ""  # overrides of Slack's rate limits (bot.slack_limits), e.g. "chat.postMessage=20/s"
+    smtp_per_minute: int | None = None  # e-mails sent at most per minute; None: no limit
 
     @classmethod
     def from_env(cls, env=None) -> "Settings":
@@ -40,6 +42,8 @@ class Settings:
             smtp_url=env.get("SMTP_URL") or None,
             mail_from=env.get("KKRBOT_MAIL_FROM") or "kkr-bot@localhost",
             public_url=env.get("KKRBOT_PUBLIC_URL") or f"http://localhost:{port}",
+            slack_rate_limits=env.get("SLACK_RATE_LIMITS") or "",
+            smtp_per_minute=int(env.get("SMTP_PER_MINUTE") or 0) or None,
         )
 
     @property

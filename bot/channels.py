@@ -19,7 +19,9 @@ from urllib.parse import unquote, urlparse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.pacing import Pacer
 from bot.render import deliveries as render
+from bot.slack_limits import pacer_of
 from handlers.clock import parse
 from handlers.deliveries import Outgoing
 from handlers.validation import one_line
@@ -47,20 +49,26 @@ class SlackChannel:
     process died, or its answer was lost) is first looked for in the
     recipient's DM, and a message found there is the one recorded instead of
     a second post.  First tries post at once.
+
+    Every call waits for its slot in the pacer (``bot.slack_limits``) that
+    the client's 429s are told to, so Slack need not refuse it; ``deadline``
+    (a ``time.monotonic`` time) is when a send must give up waiting.
     """
 
-    def __init__(self, client: WebClient, lang: str):
+    def __init__(self, client: WebClient, lang: str, pacer: Pacer | None = None):
         self.client, self.lang = client, lang
+        self.pacer = pacer or pacer_of(client)
         self._users: dict[str, tuple[str | None, float]] = {}
         self._guard = threading.Lock()
 
-    def user_for(self, email: str) -> str | None:
+    def user_for(self, email: str, deadline: float | None = None) -> str | None:
         with self._guard:
             cached = self._users.get(email)
         if cached and cached[1] > time.monotonic():
             return cached[0]
         try:
-            user = self.client.users_lookupByEmail(email=email)["user"]["id"]
+            with self.pacer.call("users.lookupByEmail", deadline=deadline):
+                user = self.client.users_lookupByEmail(email=email)["user"]["id"]
         except SlackApiError as error:
             if error.response.get("error") != "users_not_found":
                 raise
@@ -69,33 +77,41 @@ class SlackChannel:
             self._users[email] = (user, time.monotonic() + LOOKUP_TTL)
         return user
 
-    def send(self, item: Outgoing) -> dict | None:
+    def send(self, item: Outgoing, deadline: float | None = None) -> dict | None:
         """Post the message; None when the recipient has no Slack user."""
-        user = item.recipient.get("slack_id") or self.user_for(item.recipient["email"])
+        user = item.recipient.get("slack_id") or self.user_for(item.recipient["email"], deadline)
         if not user:
             return None
         if item.maybe_sent_since:
-            found = self.posted_before(user, item)
+            found = self.posted_before(user, item, deadline)
             if found:
                 log.info("delivery %s/%s was posted before (ts %s); recorded, not posted again",
                          item.broadcast_id, item.delivery_id, found["ts"])
                 return found
-        sent = self.client.chat_postMessage(channel=user, metadata=_metadata(item),
-                                            **render.slack_message(item, self.lang))
+        with self.pacer.call("chat.postMessage", user, deadline):
+            sent = self.client.chat_postMessage(channel=user, metadata=_metadata(item),
+                                                **render.slack_message(item, self.lang))
         return {"user": user, "channel": sent["channel"], "ts": sent["ts"]}
 
-    def posted_before(self, user: str, item: Outgoing) -> dict | None:
+    def posted_before(self, user: str, item: Outgoing, deadline: float | None = None) -> dict | None:
         """The DM this delivery was posted as, if an earlier try posted it:
         the recipient's DM since that try began, read with metadata."""
         oldest = parse(item.maybe_sent_since).timestamp() - CLOCK_SKEW
         wanted = _metadata(item)
         try:
-            channel = self.client.conversations_open(users=user)["channel"]["id"]
-            for page in self.client.conversations_history(channel=channel, oldest=f"{oldest:.6f}", limit=200,
-                                                          include_all_metadata=True):
+            with self.pacer.call("conversations.open", deadline=deadline):
+                channel = self.client.conversations_open(users=user)["channel"]["id"]
+            cursor = None
+            while True:
+                with self.pacer.call("conversations.history", deadline=deadline):
+                    page = self.client.conversations_history(channel=channel, oldest=f"{oldest:.6f}", limit=200,
+                                                             include_all_metadata=True, cursor=cursor)
                 for message in page.get("messages", []):
                     if message.get("metadata") == wanted:
                         return {"user": user, "channel": channel, "ts": message["ts"]}
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    return None
         except SlackApiError as error:
             # Without the scopes to look, a possible second DM beats a notice that is never delivered;
             # any other error is retried like a failed post.

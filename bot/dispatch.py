@@ -3,7 +3,10 @@
 It claims due deliveries (``handlers.deliveries.claim_due``), sends each by
 the first channel that can reach the recipient (Slack DM, else e-mail, else
 the outbox) and records the outcome; a failure is recorded with its error
-and retried with back-off.  Each web process runs one; the leases in the
+and retried with back-off.  Channels with rate limits wait for their slot
+(``bot.pacing``), and a Slack DM's record is written while the next
+delivery waits for its slot or is sent, so a paced fan-out goes at the
+rate limit's pace.  Each web process runs one; the leases in the
 store keep them from sending the same message twice, and whatever was
 queued when a process stopped is sent when one runs again.
 """
@@ -15,14 +18,20 @@ import os
 import secrets
 import socket
 import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
+from functools import partial
 
+from bot.pacing import Pacer
 from handlers import ack_tokens
-from handlers.deliveries import Outgoing, claim_due, record_failure, record_sent
+from handlers.deliveries import LEASE, Outgoing, claim_due, record_failure, record_sent
 
 log = logging.getLogger(__name__)
 
 HOST = socket.gethostname()
 _owner: tuple[int, str] = (0, "")
+LEASE_MARGIN = 20  # seconds of a batch's lease kept for the last answer and its record: no slot is waited for later
 
 
 def current_owner() -> str:
@@ -51,45 +60,74 @@ def owner_is_dead(owner: str) -> bool:
 
 
 class Dispatcher:
-    def __init__(self, store, clock, *, slack=None, mail=None, outbox=None, interval: float = 5.0):
+    def __init__(self, store, clock, *, slack=None, mail=None, outbox=None, interval: float = 5.0,
+                 mail_pacer: Pacer | None = None):
         self.store, self.clock = store, clock
         self.slack, self.mail, self.outbox = slack, mail, outbox
+        self.mail_pacer = mail_pacer or Pacer()
         self.interval = interval
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def run_once(self, only: int | None = None) -> int:
-        """Send everything due now; return how many were tried."""
+    def run_once(self, only: int | None = None, records: "_Records | None" = None) -> int:
+        """Send everything due now; return how many were tried.  Every
+        outcome is recorded on return, unless ``records`` (``drain``'s) lets
+        them trail into the next batch."""
         items = claim_due(self.store, self.clock(), ack_tokens.server_secret(self.store), owner=current_owner(),
                           is_dead=owner_is_dead, only=only)
-        for item in items:
-            self.deliver(item)
+        if not items:
+            return 0
+        # A paced send gives up (and is retried later) rather than wait past its batch's lease.
+        deadline = time.monotonic() + LEASE.total_seconds() - LEASE_MARGIN
+        with nullcontext(records) if records else _Records() as trailing:
+            for item in items:
+                trailing.check()
+                self.deliver(item, deadline, trailing)
         return len(items)
 
     def drain(self) -> int:
         """Send batch after batch until nothing is due; return how many were tried."""
         total = 0
-        while not self._stop.is_set() and (tried := self.run_once()):
-            total += tried
+        with _Records() as records:
+            while not self._stop.is_set() and (tried := self.run_once(records=records)):
+                total += tried
         return total
 
-    def deliver(self, item: Outgoing) -> None:
+    def deliver(self, item: Outgoing, deadline: float | None = None, records: "_Records | None" = None) -> None:
+        """Send one delivery and record the outcome.
+
+        With ``records`` the record of a Slack DM or of a failure may trail
+        behind the next sends: the DM carries its delivery's IDs, so after a
+        crash it is found in the DM rather than posted again, and a failure
+        sent nothing.  A sent e-mail is recorded before anything else is
+        sent, so a crash resends at most the one e-mail in flight."""
         try:
-            channel, ref = self.route(item)
+            channel, ref = self.route(item, deadline)
         except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
             log.warning("delivery %s/%s failed: %s", item.broadcast_id, item.delivery_id, error)
-            record_failure(self.store, item, f"{type(error).__name__}: {error}", self.clock())
-            return
-        record_sent(self.store, item, channel, ref, self.clock())
+            record, trails = partial(record_failure, self.store, item, f"{type(error).__name__}: {error}",
+                                     self.clock()), True
+        else:
+            record, trails = partial(record_sent, self.store, item, channel, ref, self.clock()), channel == "slack"
+        if records is None:
+            record()
+        elif trails:
+            records.add(record)
+        else:
+            try:
+                records.settle()
+            finally:
+                record()
 
-    def route(self, item: Outgoing) -> tuple[str, dict]:
+    def route(self, item: Outgoing, deadline: float | None = None) -> tuple[str, dict]:
         if self.slack:
-            ref = self.slack.send(item)
+            ref = self.slack.send(item, deadline=deadline)
             if ref:
                 return "slack", ref
         if self.mail:
-            return "email", self.mail.send(item)
+            with self.mail_pacer.call("smtp", deadline=deadline):
+                return "email", self.mail.send(item)
         if self.outbox:
             return "outbox", self.outbox.send(item)
         raise RuntimeError("no channel reaches this recipient")
@@ -119,3 +157,36 @@ class Dispatcher:
             except Exception:  # noqa: BLE001 - the loop must outlive a bad tick
                 log.exception("dispatch tick failed")
             self._wake.wait(self.interval)
+
+
+class _Records:
+    """Records written in order by one thread of their own, behind the sends."""
+
+    def __init__(self):
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kkr-record")
+        self._pending: list[Future] = []
+
+    def __enter__(self) -> "_Records":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if exc[0] is None:
+                self.settle()
+        finally:
+            self._pool.shutdown(wait=True)
+
+    def add(self, record) -> None:
+        self._pending.append(self._pool.submit(record))
+
+    def check(self) -> None:
+        """Raise the error of a record that failed, as writing it inline would have."""
+        for future in self._pending:
+            if future.done() and future.exception():
+                self.settle()
+
+    def settle(self) -> None:
+        """Wait until every record is written; raise the first error."""
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()

@@ -9,24 +9,28 @@ from datetime import UTC, datetime
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 
 from api.config import Settings
 from bot import render, slack_appointments, slack_broadcasts, slack_hearings
 from bot.slack_access import requirer
 from bot.slack_errors import answering, error_reply
+from bot.slack_limits import PacedRateLimitRetryHandler, slack_pacer
 from handlers import commands
 from handlers.i18n import t
 from handlers.permissions import Act
 
 
 def web_client(settings: Settings) -> WebClient:
-    """A Web API client that waits out 429s (``Retry-After``) and retries
-    dropped connections; slack_sdk leaves rate-limit retries off by default."""
+    """A Web API client that retries dropped connections and waits out 429s
+    (``Retry-After``), telling its pacer (``bot.slack_limits.pacer_of``) so
+    that the paced senders slow down; slack_sdk leaves rate-limit retries
+    off by default."""
+    pacer = slack_pacer(settings.slack_rate_limits)
     return WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
-        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=5)],
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2), PacedRateLimitRetryHandler(pacer)],
     )
 
 

@@ -11,6 +11,7 @@ from api.config import Settings
 from api.web import public
 from bot.channels import MailChannel, OutboxChannel, SlackChannel, outbox_folder
 from bot.dispatch import Dispatcher
+from bot.pacing import Limit, Pacer
 from data.seen import SeenRequests
 
 
@@ -40,7 +41,9 @@ def build_dispatcher(store, settings: Settings, clock, client=None) -> Dispatche
     outbox = None if mail else OutboxChannel(outbox_folder(settings.db_path), settings.mail_from, public_url,
                                              settings.lang)
     slack = SlackChannel(client, settings.lang) if client is not None else None
-    return Dispatcher(store, clock, slack=slack, mail=mail, outbox=outbox, interval=settings.dispatch_interval)
+    mail_pacer = Pacer({"smtp": Limit(settings.smtp_per_minute, 60)}) if mail and settings.smtp_per_minute else None
+    return Dispatcher(store, clock, slack=slack, mail=mail, outbox=outbox, interval=settings.dispatch_interval,
+                      mail_pacer=mail_pacer)
 
 
 def _mount_slack(app: Flask, store, settings: Settings, clock, client, on_queued) -> None:

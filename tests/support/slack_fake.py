@@ -6,6 +6,12 @@ rate-limit (429 with ``Retry-After``), to fail, or to be down (HTTP 503).
 ``/response/<id>`` stands in for a slash command's or action's
 ``response_url``.
 
+``rate_per_second`` models Slack's rate limits, which are per method: each
+method may be called that many times in any one second, and a call beyond
+is answered 429 with ``Retry-After: 1`` (and does not count).
+``channel_rate_per_second`` adds Slack's limit on ``chat.postMessage`` per
+channel (about one message a second).
+
 Posted messages are kept per channel (a DM to ``U…`` lands in ``D…``) with
 their ``metadata``, and ``conversations.open`` / ``conversations.history``
 answer from them the way Slack does: newest first, ``oldest`` (exclusive),
@@ -39,7 +45,8 @@ class FakeSlack:
         self.post_delay = 0.0
         self.messages: dict[str, list[dict]] = defaultdict(list)  # channel → messages, oldest first
         self._lock = threading.Lock()
-        self._window: list[float] = []
+        self.channel_rate_per_second: float | None = None
+        self._windows: dict[tuple[str, str], list[float]] = defaultdict(list)  # accepted calls' moments
         self._ts = 0
         self.url = ""
         self.socket_url = ""  # what apps.connections.open answers (tests.support.slack_socket)
@@ -69,6 +76,15 @@ class FakeSlack:
         with self._lock:
             return sum(name == method for name, _params, _status in self.calls)
 
+    def refusals(self) -> dict[str, int]:
+        """How many calls of each method were answered 429."""
+        with self._lock:
+            found: dict[str, int] = defaultdict(int)
+            for name, _params, status in self.calls:
+                if status == 429:
+                    found[name] += 1
+            return dict(found)
+
     def in_channel(self, channel: str) -> list[dict]:
         """The messages posted to ``channel`` (``D…`` for a DM), oldest first."""
         with self._lock:
@@ -95,7 +111,7 @@ class FakeSlack:
         @app.route("/api/<method>", methods=["GET", "POST"])
         def api(method):
             params = {**request.args, **request.form, **(request.get_json(silent=True) or {})}
-            status, body, headers = (503, None, {}) if self.down else self._canned(method) or (200, None, {})
+            status, body, headers = (503, None, {}) if self.down else self._canned(method, params) or (200, None, {})
             with self._lock:
                 self.calls.append((method, params, status))
             if status == 503:
@@ -113,18 +129,28 @@ class FakeSlack:
 
         return app
 
-    def _canned(self, method):
+    def _canned(self, method: str, params: dict):
         with self._lock:
             if self.scripted[method]:
                 return self.scripted[method].pop(0)
-            if self.rate_per_second and method == "chat.postMessage":
-                # Slack-like: at most rate_per_second posts in any one-second window.
-                now = time.monotonic()
-                self._window = [moment for moment in self._window if now - moment < 1.0]
-                if len(self._window) >= self.rate_per_second:
-                    return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
-                self._window.append(now)
+            windows = [((method, ""), self.rate_per_second)]
+            if method == "chat.postMessage":
+                windows.append(((method, _dm(str(params.get("channel", "")))), self.channel_rate_per_second))
+            if not self._admitted(windows):
+                return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
         return None
+
+    def _admitted(self, windows) -> bool:
+        """Whether each (window, rate) has room in the last second; if so the call counts in each."""
+        now = time.monotonic()
+        limited = [(key, rate) for key, rate in windows if rate]
+        for key, rate in limited:
+            self._windows[key] = [moment for moment in self._windows[key] if now - moment < 1.0]
+            if len(self._windows[key]) >= rate:
+                return False
+        for key, _rate in limited:
+            self._windows[key].append(now)
+        return True
 
     def _answer(self, method: str, params: dict) -> dict:
         if method == "auth.test":
