@@ -2,7 +2,9 @@
 
 JSON Lines, one file per month beside the store (``kkrbot.audit-2026-11.jsonl``),
 so the trail grows without making any write slower: an entry is one
-``write`` to the end of a file under a cross-process lock.
+``write`` to the end of a file under a cross-process lock (``data.locks``:
+a descriptor each process keeps open, so a read of contact data costs a
+few system calls, not a lock file made and polled per entry).
 
 Each entry gets a unique ``id`` and, under that lock, a ``seq`` one higher
 than any entry before it in any process, so the order of the trail is
@@ -26,8 +28,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from filelock import FileLock
-
+from data.locks import ProcessLock
 from data.storage import write_atomically_text
 
 SEQ_DIGITS = 20
@@ -44,7 +45,7 @@ class AuditLog:
         store appends there what killed writers left pending."""
         self.folder = store_path.parent
         self.stem = store_path.stem
-        self._lock = FileLock(self.folder / f"{self.stem}.audit.lock", timeout=30)
+        self._lock = ProcessLock(self.folder / f"{self.stem}.audit.lock")
         self._seq_file = self.folder / f"{self.stem}.audit.seq"
         self._before_reading = before_reading or (lambda: None)
         self._seq_checked = False
@@ -63,14 +64,8 @@ class AuditLog:
 
     def append_all(self, entries: Iterable[dict], durable: bool = True) -> list[dict]:
         """Add ``entries`` in their order, numbered one after another."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with self._lock:
-            seq = self._last_seq()
-            numbered = []
-            for entry in entries:
-                seq += 1
-                numbered.append({**entry, "id": entry.get("id") or new_id(), "seq": seq})
-            self._save_seq(seq)
+        with self._lock:  # creates the folder if need be
+            numbered = self._numbered(entries)
             by_month: dict[str, list[dict]] = {}
             for entry in numbered:
                 by_month.setdefault(entry["at"][:7], []).append(entry)
@@ -88,8 +83,12 @@ class AuditLog:
         return found
 
     def months(self) -> list[str]:
-        prefix = f"{self.stem}.audit-"
-        return sorted(p.name[len(prefix):-len(".jsonl")] for p in self.folder.glob(f"{prefix}*.jsonl"))
+        prefix, suffix = f"{self.stem}.audit-", ".jsonl"
+        try:
+            names = os.listdir(self.folder)
+        except FileNotFoundError:
+            return []
+        return sorted(n[len(prefix):-len(suffix)] for n in names if n.startswith(prefix) and n.endswith(suffix))
 
     def entries(self, since: str | None = None, until: str | None = None) -> Iterator[dict]:
         """Entries in order, those of the months from ``since`` to ``until`` (ISO)."""
@@ -115,25 +114,30 @@ class AuditLog:
         return changed
 
     # -- numbering ----------------------------------------------------------
-    def _last_seq(self) -> int:
+    def _numbered(self, entries: Iterable[dict]) -> list[dict]:
+        """``entries`` with an ``id`` each and the next ``seq`` numbers, the
+        last of which is saved before any line is written (so a crash in
+        between leaves a gap, never a number twice).  Under the audit lock."""
+        fd = os.open(self._seq_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
-            text = self._seq_file.read_text(encoding="ascii").strip()
-        except FileNotFoundError:
-            text = ""
-        last = int(text) if text.isdigit() else 0
-        if not self._seq_checked or not text.isdigit():
-            last = max([last, *(_last_seq_in(self.file_of(month)) for month in self.months())])
-            self._seq_checked = True
-        return last
-
-    def _save_seq(self, seq: int) -> None:
-        # Overwritten in place, fixed width: one small write the page cache
-        # keeps through a kill; a power cut is what _last_seq checks for.
-        fd = os.open(self._seq_file, os.O_WRONLY | os.O_CREAT, 0o600)
-        try:
+            seq = self._last_seq(os.pread(fd, 64, 0).strip())
+            numbered = []
+            for entry in entries:
+                seq += 1
+                numbered.append({**entry, "id": entry.get("id") or new_id(), "seq": seq})
+            # Overwritten in place, fixed width: one small write the page cache
+            # keeps through a kill; a power cut is what _last_seq checks for.
             os.pwrite(fd, str(seq).zfill(SEQ_DIGITS).encode("ascii"), 0)
         finally:
             os.close(fd)
+        return numbered
+
+    def _last_seq(self, saved: bytes) -> int:
+        last = int(saved) if saved.isdigit() else 0
+        if not self._seq_checked or not saved.isdigit():
+            last = max([last, *(_last_seq_in(self.file_of(month)) for month in self.months())])
+            self._seq_checked = True
+        return last
 
     @staticmethod
     def _write(path: Path, entries: list[dict], durable: bool) -> None:

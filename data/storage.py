@@ -140,10 +140,13 @@ def remove_stray_temp_files(path: Path) -> list[Path]:
     They may hold personal data, so they must not linger.  Only call this
     while holding the file's lock: then no live writer owns one.
     """
-    removed = []
-    for stray in path.parent.glob(TEMP_PREFIX + path.name + ".*"):
+    try:
+        names = os.listdir(path.parent)
+    except FileNotFoundError:
+        return []
+    removed = [path.parent / name for name in names if name.startswith(TEMP_PREFIX + path.name + ".")]
+    for stray in removed:
         _unlink_quietly(stray)
-        removed.append(stray)
     return removed
 
 

@@ -32,14 +32,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock
 from tinydb import TinyDB
 from tinydb.table import Document
 
 from data.audit import AuditLog, new_id
+from data.locks import ProcessLock
 from data.storage import TEMP_PREFIX, AtomicJSONStorage, FrozenStorage, load, remove_stray_temp_files, write_atomically
 
-LOCK_TIMEOUT_SECONDS = 30
 PENDING = "audit_pending"  # a part's table of audit entries on their way to the trail
 MARK = ".audit-pending"  # beside a part file that may hold such entries, so they are found without reading all
 
@@ -49,7 +48,7 @@ class Store:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self._locks: dict[str, FileLock] = {}
+        self._locks: dict[str, ProcessLock] = {}
         self._guard = threading.Lock()
         self._snapshots: dict[str, tuple[tuple, dict, dict]] = {}
         self.audit = AuditLog(self.path, before_reading=self.publish_pending_audit)
@@ -60,12 +59,10 @@ class Store:
             return self.path
         return self.path.with_name(f"{self.path.stem}.{part}{self.path.suffix or '.json'}")
 
-    def lock_of(self, part: str) -> FileLock:
+    def lock_of(self, part: str) -> ProcessLock:
         with self._guard:
             if part not in self._locks:
-                lock_path = self.file_of(part).with_name(self.file_of(part).name + ".lock")
-                lock_path.parent.mkdir(parents=True, exist_ok=True)
-                self._locks[part] = FileLock(lock_path, timeout=LOCK_TIMEOUT_SECONDS)
+                self._locks[part] = ProcessLock(self.file_of(part).with_name(self.file_of(part).name + ".lock"))
             return self._locks[part]
 
     def part_of_file(self, name: str) -> str | None:
@@ -84,8 +81,11 @@ class Store:
         Takes each part's lock, so no live writer's temp file is touched.
         """
         if part is None:
-            strays = self.path.parent.glob(TEMP_PREFIX + self.path.stem + "*")
-            names = {self.part_of_file(p.name[len(TEMP_PREFIX):].rsplit(".", 1)[0]) for p in strays}
+            try:
+                strays = [n for n in os.listdir(self.path.parent) if n.startswith(TEMP_PREFIX + self.path.stem)]
+            except FileNotFoundError:
+                strays = []
+            names = {self.part_of_file(name[len(TEMP_PREFIX):].rsplit(".", 1)[0]) for name in strays}
         else:
             names = {part}
         removed = []
