@@ -235,21 +235,25 @@ class Transaction(View):
 
     def put(self, collection: str, key: int, doc: dict) -> dict:
         """Insert or replace the document stored under ``key``."""
+        self._memo.clear()  # what was derived from the part before the change
         body = {name: value for name, value in doc.items() if name != "id"}
         self._db.table(collection).upsert(Document(body, doc_id=key))
         return {**body, "id": key}
 
     def insert(self, collection: str, doc: dict) -> dict:
+        self._memo.clear()
         body = {name: value for name, value in doc.items() if name != "id"}
         key = self._db.table(collection).insert(body)
         return {**body, "id": key}
 
     def update(self, collection: str, key: int, fields: dict) -> dict:
+        self._memo.clear()
         table = self._db.table(collection)
         table.update({k: v for k, v in fields.items() if k != "id"}, doc_ids=[key])
         return _plain(table.get(doc_id=key))
 
     def remove(self, collection: str, key: int) -> None:
+        self._memo.clear()
         self._db.table(collection).remove(doc_ids=[key])
 
 

@@ -102,19 +102,32 @@ def answer_for(view, region_code: str, municipality=None, *, query=None, exact=T
 
 
 def kkr_contact(view, region_code: str) -> Person | None:
-    found = view.find("contacts", role="kkr", region=region_code)
-    return Person.from_doc(found[0]) if found else None
+    return contact_index(view).get(("kkr", region_code))
 
 
 def kl_contact(view) -> Person | None:
-    found = view.find("contacts", role="kl")
-    return Person.from_doc(found[0]) if found else None
+    return contact_index(view).get(("kl", None))
 
 
 def municipality_ref(view, muni: dict) -> MunicipalityRef:
-    found = view.find("contacts", role="municipal", municipality=muni["code"])
-    contact = Person.from_doc(found[0]) if found else None
+    contact = contact_index(view).get(("municipal", muni["code"]))
     return MunicipalityRef(muni["code"], muni["name"], muni["official_name"], muni["region"], contact)
+
+
+def contact_index(view) -> dict[tuple, Person]:
+    """The first contact of each (role, place), built once per version of
+    the directory: the KKR contact by region code, municipal contacts by
+    municipality code, the KL contact under ``("kl", None)``."""
+    return view.memo("contact_index", _build_contact_index)
+
+
+def _build_contact_index(view) -> dict[tuple, Person]:
+    index: dict[tuple, Person] = {}
+    for doc in view.all("contacts"):
+        role = doc.get("role")
+        place = {"kkr": doc.get("region"), "municipal": doc.get("municipality")}.get(role)
+        index.setdefault((role, place), Person.from_doc(doc))
+    return index
 
 
 def municipalities(store, region: str | None = None, actor: str | None = None,

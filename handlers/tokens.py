@@ -79,13 +79,20 @@ def authenticate(store, token: str | None, now: datetime) -> Caller:
     if not token:
         raise Unauthorized("error.token_missing")
     with store.read(AUTH) as view:
-        found = view.find("tokens", hash=digest(token))
-    if not found or found[0].get("revoked_at"):
+        record = view.memo("tokens_by_hash", _by_hash).get(digest(token))
+    if not record or record.get("revoked_at"):
         raise Unauthorized("error.token_invalid")
-    record = found[0]
     if record.get("expires_at") and datetime.fromisoformat(record["expires_at"]) <= now:
         raise Unauthorized("error.token_expired")
     return Caller(record["name"], record["role"])
+
+
+def _by_hash(view) -> dict[str, dict]:
+    """Every token record by its hash, built once per version of the tokens part."""
+    found: dict[str, dict] = {}
+    for record in view.all("tokens"):
+        found.setdefault(record["hash"], record)
+    return found
 
 
 def revoke_token(store, name_or_id: str, now: datetime, by: str = "cli") -> dict:
