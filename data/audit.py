@@ -24,24 +24,18 @@ changes what is written, to pseudonymise a person.
 
 from __future__ import annotations
 
-import heapq
 import json
 import os
-import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from data.jsonl import lines_backwards, parsed, start_of_seq
+from data import audit_reading
 from data.locks import ProcessLock
 from data.storage import write_atomically_text
 
 SEQ_DIGITS = 20
 TAIL_BYTES = 64 * 1024
-# A place in the trail, newest first: an entry's seq, or for an entry from
-# before numbering began (which all come after the numbered ones) its month
-# and its place among that month's entries: "2026-10.57".
-CURSOR = re.compile(r"(?P<seq>[1-9]\d{0,18})|(?P<month>\d{4}-\d{2})\.(?P<index>\d{1,9})")
 
 
 def new_id() -> str:
@@ -58,6 +52,7 @@ class AuditLog:
         self._seq_file = self.folder / f"{self.stem}.audit.seq"
         self._before_reading = before_reading or (lambda: None)
         self._seq_checked = False
+        self._reading = audit_reading.NewestFirst(self.file_of)
 
     def file_of(self, month: str) -> Path:
         return self.folder / f"{self.stem}.audit-{month}.jsonl"
@@ -111,34 +106,18 @@ class AuditLog:
                      before: str | None = None) -> Iterator[tuple[str, dict]]:
         """(place, entry) of the months from ``since`` to ``until``, the
         highest ``seq`` first, from after the place ``before`` (one this gave
-        earlier) on.  Read lazily from the files' ends, so the newest few
-        cost the same however long the trail is.  ``ValueError`` for a
-        ``before`` that is not a place."""
-        bound = _key_of(before) if before is not None else None
+        earlier; see ``is_place``) on.  Read lazily from the files' ends, so
+        the newest few cost the same however long the trail is."""
+        bound = audit_reading.key_of(before) if before is not None else None
         self._before_reading()
         months = [m for m in self.months() if not ((since and m < since[:7]) or (until and m > until[:7]))]
-        # Each file is in seq order, but a late entry (one a killed writer
-        # left pending, or from a clock behind) may sit in an older month.
-        streams = [self._month_newest_first(month, bound) for month in reversed(months)]
-        for key, entry in heapq.merge(*streams, key=lambda pair: pair[0], reverse=True):
-            if bound is None or key < bound:
-                yield _place_of(key), entry
+        for key, entry in self._reading.read(months, bound):
+            yield audit_reading.place_of(key), entry
 
-    def _month_newest_first(self, month: str, bound: tuple | None) -> Iterator[tuple[tuple, dict]]:
-        with open(self.file_of(month), "rb") as handle:  # listed by months(); never removed
-            size = handle.seek(0, os.SEEK_END)
-            lines = lines_backwards(handle, size if bound is None else start_of_seq(handle, size, max(bound[0], 1)))
-            for line in lines:
-                entry = parsed(line)
-                if entry is not None and entry.get("seq"):
-                    yield (entry["seq"], "", 0), entry
-                elif entry is not None:
-                    # From before numbering began: the rest of the file, each
-                    # placed by how many entries precede it in the file.
-                    older = [entry, *filter(None, map(parsed, lines))]
-                    keyed = [((e.get("seq") or 0, "" if e.get("seq") else month, len(older) - n - 1), e)
-                             for n, e in enumerate(older)]
-                    yield from sorted(keyed, key=lambda pair: pair[0], reverse=True)
+    @staticmethod
+    def is_place(text: str) -> bool:
+        """Whether ``text`` is a place ``newest_first`` gives (what a page's ``before`` must be)."""
+        return audit_reading.is_place(text)
 
     def rewrite(self, change: Callable[[dict], dict]) -> int:
         """Pass every entry through ``change`` (erasure); return how many changed."""
@@ -222,16 +201,3 @@ def _last_seq_in(path: Path) -> int:
                 return 0
             start = max(start - TAIL_BYTES, 0)
 
-
-def _key_of(place: str) -> tuple:
-    """The order key of a place ``newest_first`` gave (``ValueError`` if it is none)."""
-    found = CURSOR.fullmatch(place)
-    if not found:
-        raise ValueError(place)
-    if found["seq"]:
-        return int(found["seq"]), "", 0
-    return 0, found["month"], int(found["index"])
-
-
-def _place_of(key: tuple) -> str:
-    return str(key[0]) if key[0] else f"{key[1]}.{key[2]}"

@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 FIRST_BLOCK = 4 * 1024
 LARGEST_BLOCK = 1024 * 1024
-SCAN = 64 * 1024  # below this a binary search reads on instead of halving
+SCAN = 8 * 1024  # below this a binary search reads on instead of halving
 
 
 def parsed(line: bytes) -> dict | None:

@@ -67,12 +67,11 @@ def search(store, *, actor: str | None = None, target: str | None = None, action
     only as far as the page needs.  The trail names people, so the search
     itself is recorded as read by ``reader``, with its filters."""
     bounds = [_when(value, name) for name, value in (("since", since), ("until", until))]
+    if before is not None and not store.audit.is_place(before):
+        raise Invalid("audit.before", value=before, extra={"field": "before"})
     wanted = _matching(actor, target, action, *bounds)
-    try:
-        newest = store.audit.newest_first(since=since, until=until, before=before)
-        found = list(islice(((place, entry) for place, entry in newest if wanted(entry)), limit + 1))
-    except ValueError:
-        raise Invalid("audit.before", value=before, extra={"field": "before"}) from None
+    newest = store.audit.newest_first(since=since, until=until, before=before)
+    found = list(islice(((place, entry) for place, entry in newest if wanted(entry)), limit + 1))
     filters = {"actor": actor, "target": target, "action": action, "since": since, "until": until}
     read(store, reader, "read_audit", "audit", now, filters={k: v for k, v in filters.items() if v} or None)
     page = found[:limit]

@@ -90,3 +90,11 @@ def test_the_last_page_has_no_next_link_and_a_bad_cursor_is_refused(client, stor
     for bad in ("x", "0", "-3", "12.5", "2026-11"):
         refused = client.get(f"/api/audit?before={bad}", headers=admin)
         assert refused.status_code == 422 and refused.json["field"] == "before", bad
+
+
+def test_an_entry_stored_late_in_an_older_month_comes_first_even_after_that_month_was_read(client, store, admin):
+    fill(store)
+    assert client.get("/api/audit?limit=30", headers=admin).status_code == 200  # every month file read once
+    audit.read(store, "later still", "read_contacts", "region:1085", MONTHS[1])  # into October's file
+    newest = client.get("/api/audit?limit=2", headers=admin).json
+    assert [e["actor"] for e in newest] == ["later still", "test admin"]  # then the first read's own entry
