@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from api.config import Settings
 from data import Store
@@ -22,6 +21,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None, clo
     """The API app over ``store`` (by default the TinyDB file of ``settings``),
     seeded with the directory on first start.  ``clock`` returns the current
     time; tests pass their own."""
+    from zoneinfo import ZoneInfo
+
     from flask import Flask
 
     settings = settings or Settings.from_env()

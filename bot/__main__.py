@@ -9,7 +9,7 @@ from pathlib import Path
 
 from api.config import Settings
 from data import Store
-from handlers import directory_csv, spreadsheet, tokens
+from handlers import tokens
 from handlers.errors import Invalid, KkrError
 from handlers.i18n import t
 from handlers.seeding import seed_directory
@@ -137,6 +137,8 @@ def run_token_list(args, settings: Settings) -> int:
 
 
 def run_import(args, settings: Settings) -> int:
+    from handlers import directory_csv, spreadsheet
+
     try:
         data = args.file.read_bytes()
     except OSError as error:
@@ -162,6 +164,8 @@ def run_forget(args, settings: Settings) -> int:
 
 
 def run_export(args, settings: Settings) -> int:
+    from handlers import directory_csv
+
     data = directory_csv.export_csv(open_store(settings), excel=args.excel, actor="cli", now=now()).encode("utf-8")
     if not args.file:
         sys.stdout.flush()

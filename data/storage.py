@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +110,8 @@ def write_atomically_text(path: Path, text: str) -> None:
 
 
 def _replace(path: Path, payload: bytes, sync_folder: bool = True) -> None:
+    import tempfile  # here: a command that only reads starts without it (and shutil, lzma, bz2)
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX + path.name + ".", dir=path.parent)
     try:

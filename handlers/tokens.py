@@ -6,8 +6,6 @@ guessed; a slow password hash would only slow down every API call.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,6 +33,8 @@ class Caller:
 
 
 def digest(token: str) -> str:
+    import hashlib  # here, as secrets below: loading OpenSSL slows the start of commands without tokens
+
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -53,6 +53,8 @@ def create_token(store, role: str, name: str, now: datetime, expires_at: datetim
         raise Invalid("invalid.required", field="name")
     if expires_at is not None and expires_at <= now:
         raise Invalid("token.expiry_past", field="expires_at")
+    import secrets
+
     token = PREFIX + secrets.token_urlsafe(32)
     record = {
         "name": name, "role": role, "hash": digest(token),
