@@ -1,12 +1,12 @@
 """The audit trail: an append-only log of who read or changed what.
 
 JSON Lines, one file per month beside the store (``kkrbot.audit-2026-11.jsonl``),
-so the trail grows without making any write slower: an entry is one
-``write`` to the end of a file under a cross-process lock (``data.locks``:
-a descriptor each process keeps open, so a read of contact data costs a
-few system calls, not a lock file made and polled per entry).  The newest
-entries are read from the files' ends (``data.jsonl``), so a page of the
-trail costs the same however long it grows.
+so the trail grows without making any write slower: entries are written
+to the end of a file under a cross-process lock (``data.locks``), by
+``data.audit_writing``: few system calls under the lock, and the entries of
+a process's waiting threads in one batch.  The newest entries are read
+from the files' ends (``data.audit_reading``), so a page of the trail costs
+the same however long it grows.
 
 Each entry gets a unique ``id`` and, under that lock, a ``seq`` one higher
 than any entry before it in any process, so the order of the trail is
@@ -26,20 +26,23 @@ from __future__ import annotations
 
 import json
 import os
+import random
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from data import audit_reading
+from data.audit_writing import Appender
 from data.locks import ProcessLock
 from data.storage import write_atomically_text
 
-SEQ_DIGITS = 20
 TAIL_BYTES = 64 * 1024
 
 
 def new_id() -> str:
-    """128 random bits as 32 hex digits (the uuid module costs the CLI's start-up more than it gives)."""
-    return os.urandom(16).hex()
+    """128 random bits as 32 hex digits: unique, which is all an id must be (the
+    generator is seeded anew in each process, also a forked one; the uuid
+    module would cost the CLI's start-up, and os.urandom each read a system call)."""
+    return f"{random.getrandbits(128):032x}"
 
 
 class AuditLog:
@@ -48,14 +51,18 @@ class AuditLog:
         store appends there what killed writers left pending."""
         self.folder = store_path.parent
         self.stem = store_path.stem
+        self._files: dict[str, Path] = {}
         self._lock = ProcessLock(self.folder / f"{self.stem}.audit.lock")
-        self._seq_file = self.folder / f"{self.stem}.audit.seq"
         self._before_reading = before_reading or (lambda: None)
-        self._seq_checked = False
+        self._appender = Appender(self._lock, self.folder / f"{self.stem}.audit.seq", self.file_of,
+                                  self._last_seq_in_trail, new_id)
         self._reading = audit_reading.NewestFirst(self.file_of)
 
     def file_of(self, month: str) -> Path:
-        return self.folder / f"{self.stem}.audit-{month}.jsonl"
+        found = self._files.get(month)
+        if found is None:
+            found = self._files[month] = self.folder / f"{self.stem}.audit-{month}.jsonl"
+        return found
 
     def append(self, entry: dict, durable: bool = True) -> dict:
         """Add ``entry`` (which has an ISO ``at``) to its month's file; return
@@ -67,15 +74,9 @@ class AuditLog:
         return self.append_all([entry], durable)[0]
 
     def append_all(self, entries: Iterable[dict], durable: bool = True) -> list[dict]:
-        """Add ``entries`` in their order, numbered one after another."""
-        with self._lock:  # creates the folder if need be
-            numbered = self._numbered(entries)
-            by_month: dict[str, list[dict]] = {}
-            for entry in numbered:
-                by_month.setdefault(entry["at"][:7], []).append(entry)
-            for month, lines in by_month.items():
-                self._write(self.file_of(month), lines, durable)
-        return numbered
+        """Add ``entries`` in their order, numbered one after another (see
+        ``data.audit_writing``: threads of a process are written in batches)."""
+        return self._appender.append_all(list(entries), durable)
 
     def known_ids(self, entries: Iterable[dict]) -> set[str]:
         """Which of these entries' ids the trail already holds (the months of their ``at``)."""
@@ -134,45 +135,8 @@ class AuditLog:
                     write_atomically_text(path, text)
         return changed
 
-    # -- numbering ----------------------------------------------------------
-    def _numbered(self, entries: Iterable[dict]) -> list[dict]:
-        """``entries`` with an ``id`` each and the next ``seq`` numbers, the
-        last of which is saved before any line is written (so a crash in
-        between leaves a gap, never a number twice).  Under the audit lock."""
-        fd = os.open(self._seq_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        try:
-            seq = self._last_seq(os.pread(fd, 64, 0).strip())
-            numbered = []
-            for entry in entries:
-                seq += 1
-                numbered.append({**entry, "id": entry.get("id") or new_id(), "seq": seq})
-            # Overwritten in place, fixed width: one small write the page cache
-            # keeps through a kill; a power cut is what _last_seq checks for.
-            os.pwrite(fd, str(seq).zfill(SEQ_DIGITS).encode("ascii"), 0)
-        finally:
-            os.close(fd)
-        return numbered
-
-    def _last_seq(self, saved: bytes) -> int:
-        last = int(saved) if saved.isdigit() else 0
-        if not self._seq_checked or not saved.isdigit():
-            last = max([last, *(_last_seq_in(self.file_of(month)) for month in self.months())])
-            self._seq_checked = True
-        return last
-
-    @staticmethod
-    def _write(path: Path, entries: list[dict], durable: bool) -> None:
-        text = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in entries)
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            size = os.fstat(fd).st_size
-            if size and os.pread(fd, 1, size - 1) != b"\n":
-                text = "\n" + text  # after a line a crash cut short
-            os.write(fd, text.encode("utf-8"))
-            if durable:
-                os.fsync(fd)
-        finally:
-            os.close(fd)
+    def _last_seq_in_trail(self) -> int:
+        return max((_last_seq_in(self.file_of(month)) for month in self.months()), default=0)
 
     @staticmethod
     def _raw(path: Path) -> Iterator[dict]:

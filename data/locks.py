@@ -16,13 +16,22 @@ part's writer may read the trail (which takes part locks) without deadlock.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import threading
 import weakref
 from pathlib import Path
 
-_EVERY_LOCK: weakref.WeakSet[ProcessLock] = weakref.WeakSet()
+_RENEWED_AFTER_FORK: weakref.WeakSet = weakref.WeakSet()
+
+
+def renew_after_fork(holder) -> None:
+    """Call ``holder._after_fork()`` in every child this process forks: a
+    child shares its parent's open file descriptions (so a flock on them
+    would count as the parent's) and inherits thread locks in whatever
+    state other threads held them."""
+    _RENEWED_AFTER_FORK.add(holder)
 
 
 class ProcessLock:
@@ -33,7 +42,8 @@ class ProcessLock:
         self._threads = threading.RLock()
         self._depth = 0
         self._fd: int | None = None
-        _EVERY_LOCK.add(self)
+        self._inode: tuple[int, int] | None = None
+        renew_after_fork(self)
 
     def acquire(self) -> None:
         self._threads.acquire()
@@ -62,15 +72,17 @@ class ProcessLock:
         while True:
             if self._fd is None:
                 self._fd = self._open()
+                stat = os.fstat(self._fd)
+                self._inode = (stat.st_dev, stat.st_ino)
             fcntl.flock(self._fd, fcntl.LOCK_EX)
             # Locking a file someone deleted or replaced would exclude no one
             # who opens the path now: then open it again.
             try:
-                same = os.stat(self.path).st_ino == os.fstat(self._fd).st_ino
+                stat = os.stat(self.path)
+                if (stat.st_dev, stat.st_ino) == self._inode:
+                    return
             except FileNotFoundError:
-                same = False
-            if same:
-                return
+                pass
             os.close(self._fd)
             self._fd = None
 
@@ -82,18 +94,21 @@ class ProcessLock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             return os.open(self.path, flags, 0o600)
 
-    def _forget_after_fork(self) -> None:
-        # A forked child shares the parent's open file description, so its
-        # flock would count as the parent's: it opens its own.  Closing the
-        # shared one here does not release the parent's lock.
+    def __del__(self) -> None:
+        if getattr(self, "_fd", None) is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+
+    def _after_fork(self) -> None:
+        # Closing the shared description here does not release the parent's lock.
         if self._fd is not None:
             os.close(self._fd)
         self._fd, self._depth, self._threads = None, 0, threading.RLock()
 
 
 def _after_fork_in_child() -> None:
-    for lock in list(_EVERY_LOCK):
-        lock._forget_after_fork()
+    for holder in list(_RENEWED_AFTER_FORK):
+        holder._after_fork()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
