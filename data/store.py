@@ -51,13 +51,17 @@ class Store:
         self._locks: dict[str, ProcessLock] = {}
         self._guard = threading.Lock()
         self._snapshots: dict[str, tuple[tuple, dict, dict]] = {}
+        self._files: dict[str, Path] = {}
         self.audit = AuditLog(self.path, before_reading=self.publish_pending_audit)
 
     def file_of(self, part: str) -> Path:
         """The directory part is ``path`` itself; others sit beside it."""
-        if part == "directory":
-            return self.path
-        return self.path.with_name(f"{self.path.stem}.{part}{self.path.suffix or '.json'}")
+        found = self._files.get(part)
+        if found is None:
+            found = self.path if part == "directory" else self.path.with_name(
+                f"{self.path.stem}.{part}{self.path.suffix or '.json'}")
+            self._files[part] = found
+        return found
 
     def lock_of(self, part: str) -> ProcessLock:
         with self._guard:
@@ -164,12 +168,12 @@ class Store:
     def read(self, part: str = "directory") -> Iterator["View"]:
         """A read-only view of the part as it is on disk now."""
         data, memo = self._snapshot(part)
-        yield View(TinyDB(storage=lambda: FrozenStorage(data)), memo)
+        yield View(None, memo, data)
 
     def _snapshot(self, part: str) -> tuple[dict, dict]:
         path = self.file_of(part)
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except FileNotFoundError:
             return {}, {}
         # A write replaces the file, so a new inode, size or mtime means new content.
@@ -186,9 +190,19 @@ class View:
     """Read access to the collections of one part.  Documents come back as
     plain dicts with their key under ``"id"``."""
 
-    def __init__(self, db: TinyDB, memo: dict | None = None):
-        self._db = db
+    def __init__(self, db: TinyDB | None, memo: dict | None = None, data: dict | None = None):
+        """Over ``db``, or over the parsed ``data`` of a file (a TinyDB over it
+        is made only if a read needs one: many reads need only the memo)."""
+        self._tinydb = db
+        self._data = data
         self._memo = {} if memo is None else memo
+
+    @property
+    def _db(self) -> TinyDB:
+        if self._tinydb is None:
+            data = self._data
+            self._tinydb = TinyDB(storage=lambda: FrozenStorage(data))
+        return self._tinydb
 
     def memo(self, name: str, build):
         """``build(self)``, computed once per version of the file: for derived
