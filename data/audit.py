@@ -103,16 +103,19 @@ class AuditLog:
                 continue
             yield from self._raw(self.file_of(month))
 
-    def newest_first(self, since: str | None = None, until: str | None = None,
-                     before: str | None = None) -> Iterator[tuple[str, dict]]:
+    def newest_first(self, since: str | None = None, until: str | None = None, before: str | None = None,
+                     containing: tuple[str, ...] = ()) -> Iterator[tuple[str, dict]]:
         """(place, entry) of the months from ``since`` to ``until``, the
         highest ``seq`` first, from after the place ``before`` (one this gave
         earlier; see ``is_place``) on.  Read lazily from the files' ends, so
-        the newest few cost the same however long the trail is."""
+        the newest few cost the same however long the trail is.  Lines that
+        do not hold each text of ``containing`` (as JSON writes it) are
+        passed over unparsed: a search's filters, which it still applies."""
         bound = audit_reading.key_of(before) if before is not None else None
+        texts = tuple(json.dumps(text, ensure_ascii=False)[1:-1].encode("utf-8") for text in containing)
         self._before_reading()
         months = [m for m in self.months() if not ((since and m < since[:7]) or (until and m > until[:7]))]
-        for key, entry in self._reading.read(months, bound):
+        for key, entry in self._reading.read(months, bound, texts):
             yield audit_reading.place_of(key), entry
 
     @staticmethod

@@ -58,8 +58,11 @@ class NewestFirst:
         self._paths: dict[str, str] = {}
         self._newest: dict[str, tuple[tuple, Key]] = {}  # month -> (its file's stat, its newest entry's key)
 
-    def read(self, months: list[str], bound: Key | None) -> Iterator[tuple[Key, dict]]:
-        """(key, entry) of these months' files, highest key first, below ``bound``."""
+    def read(self, months: list[str], bound: Key | None,
+             containing: tuple[bytes, ...] = ()) -> Iterator[tuple[Key, dict]]:
+        """(key, entry) of these months' files, highest key first, below
+        ``bound``; with ``containing``, only entries whose line holds each of
+        those bytes (checked before a line is parsed)."""
         waiting = sorted(((self._ceiling(month), month) for month in months), reverse=True)
         heap: list = []
         order = itertools.count()
@@ -71,7 +74,7 @@ class NewestFirst:
 
         while True:
             while waiting and (not heap or waiting[0][0] >= heap[0][2][0]):
-                take(self._month(waiting.pop(0)[1], bound))
+                take(self._month(waiting.pop(0)[1], bound, containing))
             if not heap:
                 return
             _, _, item, stream = heapq.heappop(heap)
@@ -93,27 +96,30 @@ class NewestFirst:
             self._paths[month] = os.fspath(self._file_of(month))
         return self._paths[month]
 
-    def _month(self, month: str, bound: Key | None) -> Iterator[tuple[Key, dict]]:
+    def _month(self, month: str, bound: Key | None, containing: tuple[bytes, ...]) -> Iterator[tuple[Key, dict]]:
         with open(self._path(month), "rb") as handle:
             stat = os.fstat(handle.fileno())
             end = stat.st_size if bound is None else start_of_seq(handle, stat.st_size, max(bound[0], 1))
-            for n, (key, entry) in enumerate(_backwards(handle, end, int(month.replace("-", "")))):
-                if n == 0 and end == stat.st_size:
+            entries = _backwards(handle, end, int(month.replace("-", "")), containing)
+            for n, (key, entry) in enumerate(entries):
+                if n == 0 and end == stat.st_size and not containing:
                     self._newest[month] = (_stat_key(stat), key)
                 if bound is None or key < bound:
                     yield key, entry
 
 
-def _backwards(handle: BinaryIO, end: int, yyyymm: int) -> Iterator[tuple[Key, dict]]:
+def _backwards(handle: BinaryIO, end: int, yyyymm: int, containing: tuple[bytes, ...]) -> Iterator[tuple[Key, dict]]:
     """(key, entry) of a month file's entries before ``end``, last first."""
     lines = lines_backwards(handle, end)
     for line in lines:
+        if containing and not all(text in line for text in containing):
+            continue
         entry = parsed(line)
         if entry is not None and entry.get("seq"):
             yield (int(entry["seq"]), 0, 0), entry
         elif entry is not None:
             # From before numbering began: the rest of the file, each placed
-            # by how many entries precede it in the file.
+            # by how many entries precede it in the file (all of them count).
             older = [entry, *filter(None, map(parsed, lines))]
             keyed = [((int(e.get("seq") or 0), 0 if e.get("seq") else yyyymm, len(older) - n - 1), e)
                      for n, e in enumerate(older)]

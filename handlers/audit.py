@@ -70,7 +70,8 @@ def search(store, *, actor: str | None = None, target: str | None = None, action
     if before is not None and not store.audit.is_place(before):
         raise Invalid("audit.before", value=before, extra={"field": "before"})
     wanted = _matching(actor, target, action, *bounds)
-    newest = store.audit.newest_first(since=since, until=until, before=before)
+    newest = store.audit.newest_first(since=since, until=until, before=before,
+                                      containing=tuple(text for text in (actor, target, action) if text))
     found = list(islice(((place, entry) for place, entry in newest if wanted(entry)), limit + 1))
     filters = {"actor": actor, "target": target, "action": action, "since": since, "until": until}
     read(store, reader, "read_audit", "audit", now, filters={k: v for k, v in filters.items() if v} or None)

@@ -98,3 +98,10 @@ def test_an_entry_stored_late_in_an_older_month_comes_first_even_after_that_mont
     audit.read(store, "later still", "read_contacts", "region:1085", MONTHS[1])  # into October's file
     newest = client.get("/api/audit?limit=2", headers=admin).json
     assert [e["actor"] for e in newest] == ["later still", "test admin"]  # then the first read's own entry
+
+
+def test_filters_find_names_with_quotes_and_danish_letters(client, store, admin):
+    fill(store)
+    audit.read(store, 'Søren "Sønne" Ærø', "read_contacts", "municipality:0492", NOW)
+    found = client.get('/api/audit?actor=Søren "Sønne" Æ&target=municipality:04&limit=5', headers=admin).json
+    assert [e["actor"] for e in found] == ['Søren "Sønne" Ærø']
