@@ -136,6 +136,7 @@ class AuditLog:
                 if old != new:
                     text = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in new)
                     write_atomically_text(path, text)
+            self._appender.replaced()
         return changed
 
     def _last_seq_in_trail(self) -> int:

@@ -1,33 +1,42 @@
 """Appending to the audit trail: numbered under the audit lock, in batches.
 
 Under load, what limits a contact look-up is the audit lock: every read's
-entry is numbered and appended under it, by one process at a time.  Each
-system call releases Python's GIL, and getting it back can take another
-thread of the same process up to the switch interval (5 ms), all the while
-holding the lock every process waits for.  So the locked part makes few
-system calls (the counter's and the month files' descriptors stay open; a
-month file replaced by erasure is noticed by its inode), and a process
-writes the entries of all its threads that are waiting in one batch (group
-commit): one lock, one counter update and one write per month file, however
-many look-ups arrived meanwhile.
+entry is numbered and appended under it, by one process at a time, and
+every system call made while holding it hands Python's GIL to another
+thread of the process, which may keep it a while, all the time holding the
+lock every process waits for.  So the locked part makes one system call, the
+write: the counter and what the writers tell each other live in a shared
+memory mapping of the counter file, the month files stay open, and the
+lock file is checked before it is locked.  And a process writes the entries
+of all its threads that are waiting in one batch (group commit): one lock,
+one counter update and one write per month file, however many look-ups
+arrived meanwhile.
 
-The last ``seq`` is kept in the counter file (written before the lines, so a
-crash in between leaves a gap, never a number twice); each process checks it
-once against the trail's last lines, in case a power cut lost it.
+The counter file (``kkrbot.audit.seq``) holds, in ASCII: the last ``seq``
+(bytes 0-19, written before the lines, so a crash in between leaves a gap,
+never a number twice; each process checks it once against the trail's last
+lines, in case a power cut lost it); how many times erasure has replaced the
+month files (20-39: a process then opens them again); and, at 40, ``1``
+while a writer is writing lines: a writer killed then may have cut a line
+short, so the next one looks at the file's end before it writes (as each
+process does at its first write to a month file).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import mmap
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from data.locks import ProcessLock, renew_after_fork
+from data.locks import RECHECK_SECONDS, ProcessLock, renew_after_fork
 
 SEQ_DIGITS = 20
+SEQ, REPLACED, WRITING, MAPPED = slice(0, 20), slice(20, 40), 40, 64  # the counter file's parts (see above)
 OPEN_MONTHS = 3  # month files kept open (this month's, and an older one's for a late entry)
 
 
@@ -82,22 +91,34 @@ class Appender:
             start += len(waiting.entries)
 
     def _append(self, entries: list[dict], durable: bool) -> list[dict]:
-        seq_fd = self._counter()
+        shared = self._counter()
+        texts: dict[str, list[str]] = {}
         with self._lock:  # creates the folder if need be
-            seq = self._last_seq(os.pread(seq_fd, 64, 0).strip())
+            seq = self._last_seq(shared[SEQ].strip())
             numbered = []
             for entry in entries:
                 seq += 1
                 numbered.append({**entry, "id": entry.get("id") or self._new_id(), "seq": seq})
-            # Overwritten in place, fixed width: one small write the page cache
-            # keeps through a kill; a power cut is what _last_seq checks for.
-            os.pwrite(seq_fd, str(seq).zfill(SEQ_DIGITS).encode("ascii"), 0)
-            by_month: dict[str, list[str]] = {}
-            for entry in numbered:
-                by_month.setdefault(entry["at"][:7], []).append(json.dumps(entry, ensure_ascii=False, sort_keys=True))
-            for month, lines in by_month.items():
-                self._write(month, "".join(line + "\n" for line in lines).encode("utf-8"), durable)
+                texts.setdefault(entry["at"][:7], []).append(
+                    json.dumps(numbered[-1], ensure_ascii=False, sort_keys=True) + "\n")
+            if shared[REPLACED] != self._replaced:  # erasure replaced the month files
+                self._close_months()
+                self._replaced = shared[REPLACED]
+            unsure = shared[WRITING] == ord("1")
+            # Memory writes to the shared page: they survive a kill, hand no GIL
+            # away, and a power cut is what _last_seq checks for.
+            shared[SEQ] = str(seq).zfill(SEQ_DIGITS).encode("ascii")
+            shared[WRITING] = ord("1")
+            for month, lines in texts.items():
+                self._write(month, "".join(lines).encode("utf-8"), durable, unsure)
+            shared[WRITING] = ord("0")
         return numbered
+
+    def replaced(self) -> None:
+        """Tell every process that the month files were replaced (under the audit lock)."""
+        shared = self._counter()
+        count = shared[REPLACED].strip(b"\0 ")
+        shared[REPLACED] = str(int(count) + 1 if count.isdigit() else 1).zfill(20).encode("ascii")
 
     def _last_seq(self, saved: bytes) -> int:
         last = int(saved) if saved.isdigit() else 0
@@ -106,38 +127,38 @@ class Appender:
             self._seq_checked = True
         return last
 
-    def _counter(self) -> int:
-        """The counter file's descriptor, opened again if the file was removed
-        (checked before the lock: only a power cut or a person removes it)."""
-        try:
-            current = os.stat(self._seq_file)
-            if self._seq_fd is not None and (current.st_dev, current.st_ino) == self._seq_inode:
-                return self._seq_fd
-        except FileNotFoundError:
-            self._seq_file.parent.mkdir(parents=True, exist_ok=True)
-        self._close(self._seq_fd)
+    def _counter(self) -> mmap.mmap:
+        """The counter file, mapped; mapped again if the file was removed
+        (checked before the lock and at most once a second, as lock files are:
+        only a power cut or a person removes it)."""
+        if self._seq_map is not None:
+            if time.monotonic() - self._seq_checked_at < RECHECK_SECONDS:
+                return self._seq_map
+            self._seq_checked_at = time.monotonic()
+            if os.fstat(self._seq_fd).st_nlink:
+                return self._seq_map
+        self._close_counter()
+        self._seq_file.parent.mkdir(parents=True, exist_ok=True)
         self._seq_fd = os.open(self._seq_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        stat = os.fstat(self._seq_fd)
-        self._seq_inode = (stat.st_dev, stat.st_ino)
-        return self._seq_fd
+        if os.fstat(self._seq_fd).st_size < MAPPED:
+            os.ftruncate(self._seq_fd, MAPPED)  # NUL bytes: read as "unknown", so the trail is asked
+        self._seq_map = mmap.mmap(self._seq_fd, MAPPED)
+        self._seq_checked_at = time.monotonic()
+        return self._seq_map
 
-    def _write(self, month: str, text: bytes, durable: bool) -> None:
+    def _write(self, month: str, text: bytes, durable: bool, unsure: bool) -> None:
         """Append ``text`` to the month's file (under the audit lock)."""
-        path = self._file_of(month)
-        try:
-            stat = os.stat(path)
-        except FileNotFoundError:
-            stat = None
-        fd, inode = self._months.pop(month, (None, None))
-        if stat is None or (stat.st_dev, stat.st_ino) != inode:  # new, or replaced by erasure
-            self._close(fd)
-            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            stat = os.fstat(fd)
-        self._months[month] = (fd, (stat.st_dev, stat.st_ino))
+        fd = self._months.pop(month, None)
+        if fd is None:
+            fd = os.open(self._file_of(month), os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            unsure = True
+        self._months[month] = fd  # the most recently used last
         while len(self._months) > OPEN_MONTHS:
-            self._close(self._months.pop(next(iter(self._months)))[0])
-        if stat.st_size and os.pread(fd, 1, stat.st_size - 1) != b"\n":
-            text = b"\n" + text  # after a line a crash cut short
+            self._close(self._months.pop(next(iter(self._months))))
+        if unsure:
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                text = b"\n" + text  # after a line a crash cut short
         os.write(fd, text)
         if durable:
             os.fsync(fd)
@@ -146,17 +167,28 @@ class Appender:
         self._queue: list[_Waiting] = []
         self._queue_guard, self._turn = threading.Lock(), threading.Lock()
         self._seq_fd: int | None = None
-        self._seq_inode: tuple[int, int] | None = None
-        self._months: dict[str, tuple[int, tuple[int, int]]] = {}  # month -> (descriptor, inode), oldest first
+        self._seq_map: mmap.mmap | None = None
+        self._replaced: bytes | None = None
+        self._months: dict[str, int] = {}  # month -> descriptor, the most recently used last
 
     def _after_fork(self) -> None:
         self._close_all()
         self._renew()
 
-    def _close_all(self) -> None:
-        for fd in [self._seq_fd, *(fd for fd, _ in self._months.values())]:
+    def _close_counter(self) -> None:
+        if self._seq_map is not None:
+            self._seq_map.close()
+        self._close(self._seq_fd)
+        self._seq_fd, self._seq_map = None, None
+
+    def _close_months(self) -> None:
+        for fd in self._months.values():
             self._close(fd)
-        self._seq_fd, self._months = None, {}
+        self._months = {}
+
+    def _close_all(self) -> None:
+        self._close_counter()
+        self._close_months()
 
     def __del__(self) -> None:
         with contextlib.suppress(Exception):

@@ -8,7 +8,7 @@ moment the holder lets go (a polling lock sleeps up to its interval, which
 became the 99th percentile of a contact look-up), and a holder that is killed
 lets go when the kernel closes its descriptor.  There is no timeout: the only
 holder that never lets go is a hung process, which gunicorn's own timeout
-kills.
+kills.  A lock file that someone deletes is noticed within a second.
 
 Re-entrant in one thread, as the ``filelock.FileLock`` it replaces was, so a
 part's writer may read the trail (which takes part locks) without deadlock.
@@ -20,9 +20,11 @@ import contextlib
 import fcntl
 import os
 import threading
+import time
 import weakref
 from pathlib import Path
 
+RECHECK_SECONDS = 1.0  # how often a lock file (or the audit counter) is checked against its path
 _RENEWED_AFTER_FORK: weakref.WeakSet = weakref.WeakSet()
 
 
@@ -43,6 +45,7 @@ class ProcessLock:
         self._depth = 0
         self._fd: int | None = None
         self._inode: tuple[int, int] | None = None
+        self._checked_at = time.monotonic()
         renew_after_fork(self)
 
     def acquire(self) -> None:
@@ -69,22 +72,25 @@ class ProcessLock:
         self.release()
 
     def _lock_file(self) -> None:
-        while True:
-            if self._fd is None:
-                self._fd = self._open()
-                stat = os.fstat(self._fd)
-                self._inode = (stat.st_dev, stat.st_ino)
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
-            # Locking a file someone deleted or replaced would exclude no one
-            # who opens the path now: then open it again.
+        # A file someone deleted or replaced would exclude no one who opens
+        # the path now: then open it again.  Checked before locking, so that
+        # no system call lengthens the time the lock is held, and at most
+        # once a second: under load each system call costs a look-up dearly.
+        if self._fd is not None and time.monotonic() - self._checked_at >= RECHECK_SECONDS:
+            self._checked_at = time.monotonic()
             try:
                 stat = os.stat(self.path)
-                if (stat.st_dev, stat.st_ino) == self._inode:
-                    return
+                current = (stat.st_dev, stat.st_ino) == self._inode
             except FileNotFoundError:
-                pass
-            os.close(self._fd)
-            self._fd = None
+                current = False
+            if not current:
+                os.close(self._fd)
+                self._fd = None
+        if self._fd is None:
+            self._fd = self._open()
+            stat = os.fstat(self._fd)
+            self._inode, self._checked_at = (stat.st_dev, stat.st_ino), time.monotonic()
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
 
     def _open(self) -> int:
         flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC
