@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import tempfile
 import time
@@ -68,3 +69,10 @@ def parse(report: str, client_cpu: float) -> Run:
     failed = (int(non_2xx[1]) if non_2xx else 0) + (sum(map(int, errors.groups())) if errors else 0)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", report)[1])
     return Run(rate, latency("99"), latency("50"), failed, client_cpu)
+
+
+def combined(slices: list[Run]) -> Run:
+    """Equal-length runs as one: their mean rate, the median of their p99s and p50s."""
+    return Run(statistics.mean(r.requests_per_second for r in slices), statistics.median(r.p99_ms for r in slices),
+               statistics.median(r.p50_ms for r in slices), sum(r.failed for r in slices),
+               max(r.client_cpu for r in slices))
