@@ -1,4 +1,8 @@
-"""``/api/audit``: the audit trail, for admins."""
+"""``/api/audit``: the audit trail, for admins, newest first, in pages:
+``Link: <…?before=…>; rel="next"`` names the next page (RFC 8288), so
+the answer stays a plain list."""
+
+from urllib.parse import urlencode
 
 from flask import Blueprint, jsonify, request
 
@@ -19,8 +23,13 @@ def search():
     if not limit.isdigit() or not 0 < int(limit) <= 10_000:
         raise Invalid("audit.limit", extra={"field": "limit"})
     filters = {name: request.args.get(name) or None for name in FILTERS}
-    found = audit.search(store(), limit=int(limit), reader=who.name, now=now(), **filters)
-    return jsonify([_as_documented(entry) for entry in found])
+    page = audit.search(store(), limit=int(limit), before=request.args.get("before"), reader=who.name, now=now(),
+                        **filters)
+    response = jsonify([_as_documented(entry) for entry in page.entries])
+    if page.next:
+        query = urlencode({**{k: v for k, v in filters.items() if v}, "limit": limit, "before": page.next})
+        response.headers["Link"] = f'<{request.path}?{query}>; rel="next"'
+    return response
 
 
 def _as_documented(entry: dict) -> dict:

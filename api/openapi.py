@@ -314,11 +314,16 @@ def _audit_routes() -> dict:
     filters = [{"name": name, "in": "query", "schema": {"type": "string"}}
                for name in ("actor", "target", "action", "since", "until")]
     filters.append({"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}})
+    filters.append({"name": "before", "in": "query", "schema": {"type": "string"},
+                    "description": "where the page starts: the `before` of the previous page's `Link` header"})
+    page = _json({"type": "array", "items": entry})
+    page["headers"] = {"Link": {"schema": {"type": "string"}, "description": (
+        '`<…?before=…>; rel="next"`: the next page (same filters), when there are more entries')}}
     return {"/api/audit": {"get": {
-        "summary": "The audit trail, newest first (admin): reads of contact data, changes with old and new "
-                   "values, broadcasts, acknowledgements, replies, reminders",
+        "summary": "The audit trail, newest first by seq, in pages of `limit` (admin): reads of contact data, "
+                   "changes with old and new values, broadcasts, acknowledgements, replies, reminders",
         "parameters": filters,
-        "responses": {"200": _json({"type": "array", "items": entry}), **_errors(422)}}}}
+        "responses": {"200": page, **_errors(422)}}}}
 
 
 @lru_cache(maxsize=1)

@@ -165,6 +165,7 @@ def run_token_list(args, settings: Settings) -> int:
 
 
 def run_import(args, settings: Settings) -> int:
+
     try:
         data = args.file.read_bytes()
     except OSError as error:
@@ -232,6 +233,7 @@ def _consultant(args) -> dict | None:
 
 
 def run_export(args, settings: Settings) -> int:
+
     data = directory_csv.export_csv(open_store(settings), excel=args.excel, actor="cli", now=now()).encode("utf-8")
     if not args.file:
         sys.stdout.flush()

@@ -11,8 +11,7 @@ import sys
 from datetime import UTC, datetime
 
 from bot import render
-from bot.render import deliveries
-from handlers import broadcasts, commands, permissions, report
+from handlers import commands, permissions
 from handlers.errors import KkrError
 from handlers.i18n import t
 from handlers.permissions import Act
@@ -32,10 +31,15 @@ def answer(store, line: str, lang: str, actor: str | None = None) -> str:
         if name == "/kkr":
             reply = commands.kkr(store, rest, actor, now)
         elif name == "/rkkp-status":
+            from bot.render import deliveries  # here, not above: the look-up starts faster without them
+            from handlers import broadcasts
+
             found = broadcasts.status(store, rest, actor, now) if rest.strip() else None
             return "\n".join(deliveries.status_lines(found, lang) if found
                              else deliveries.list_lines(broadcasts.list_broadcasts(store), lang))
         elif name == "/rkkp-report":
+            from handlers import report
+
             return report.to_markdown(report.hearing_report(store, rest, actor, now), lang).rstrip()
         elif name.lower() in ("help", "/help", "hjælp"):
             reply = commands.kkr(store, "help", actor, now)

@@ -1,8 +1,12 @@
 """The audit trail: an append-only log of who read or changed what.
 
 JSON Lines, one file per month beside the store (``kkrbot.audit-2026-11.jsonl``),
-so the trail grows without making any write slower: an entry is one
-``write`` to the end of a file under a cross-process lock.
+so the trail grows without making any write slower: entries are written
+to the end of a file under a cross-process lock (``data.locks``), by
+``data.audit_writing``: few system calls under the lock, and the entries of
+a process's waiting threads in one batch.  The newest entries are read
+from the files' ends (``data.audit_reading``), so a page of the trail costs
+the same however long it grows.
 
 Each entry gets a unique ``id`` and, under that lock, a ``seq`` one higher
 than any entry before it in any process, so the order of the trail is
@@ -22,20 +26,23 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
+import random
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from filelock import FileLock
-
+from data import audit_reading
+from data.audit_writing import Appender
+from data.locks import ProcessLock
 from data.storage import write_atomically_text
 
-SEQ_DIGITS = 20
 TAIL_BYTES = 64 * 1024
 
 
 def new_id() -> str:
-    return uuid.uuid4().hex
+    """128 random bits as 32 hex digits: unique, which is all an id must be (the
+    generator is seeded anew in each process, also a forked one; the uuid
+    module would cost the CLI's start-up, and os.urandom each read a system call)."""
+    return f"{random.getrandbits(128):032x}"
 
 
 class AuditLog:
@@ -44,13 +51,18 @@ class AuditLog:
         store appends there what killed writers left pending."""
         self.folder = store_path.parent
         self.stem = store_path.stem
-        self._lock = FileLock(self.folder / f"{self.stem}.audit.lock", timeout=30)
-        self._seq_file = self.folder / f"{self.stem}.audit.seq"
+        self._files: dict[str, Path] = {}
+        self._lock = ProcessLock(self.folder / f"{self.stem}.audit.lock")
         self._before_reading = before_reading or (lambda: None)
-        self._seq_checked = False
+        self._appender = Appender(self._lock, self.folder / f"{self.stem}.audit.seq", self.file_of,
+                                  self._last_seq_in_trail, new_id)
+        self._reading = audit_reading.NewestFirst(self.file_of)
 
     def file_of(self, month: str) -> Path:
-        return self.folder / f"{self.stem}.audit-{month}.jsonl"
+        found = self._files.get(month)
+        if found is None:
+            found = self._files[month] = self.folder / f"{self.stem}.audit-{month}.jsonl"
+        return found
 
     def append(self, entry: dict, durable: bool = True) -> dict:
         """Add ``entry`` (which has an ISO ``at``) to its month's file; return
@@ -62,21 +74,9 @@ class AuditLog:
         return self.append_all([entry], durable)[0]
 
     def append_all(self, entries: Iterable[dict], durable: bool = True) -> list[dict]:
-        """Add ``entries`` in their order, numbered one after another."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with self._lock:
-            seq = self._last_seq()
-            numbered = []
-            for entry in entries:
-                seq += 1
-                numbered.append({**entry, "id": entry.get("id") or new_id(), "seq": seq})
-            self._save_seq(seq)
-            by_month: dict[str, list[dict]] = {}
-            for entry in numbered:
-                by_month.setdefault(entry["at"][:7], []).append(entry)
-            for month, lines in by_month.items():
-                self._write(self.file_of(month), lines, durable)
-        return numbered
+        """Add ``entries`` in their order, numbered one after another (see
+        ``data.audit_writing``: threads of a process are written in batches)."""
+        return self._appender.append_all(list(entries), durable)
 
     def known_ids(self, entries: Iterable[dict]) -> set[str]:
         """Which of these entries' ids the trail already holds (the months of their ``at``)."""
@@ -88,8 +88,12 @@ class AuditLog:
         return found
 
     def months(self) -> list[str]:
-        prefix = f"{self.stem}.audit-"
-        return sorted(p.name[len(prefix):-len(".jsonl")] for p in self.folder.glob(f"{prefix}*.jsonl"))
+        prefix, suffix = f"{self.stem}.audit-", ".jsonl"
+        try:
+            names = os.listdir(self.folder)
+        except FileNotFoundError:
+            return []
+        return sorted(n[len(prefix):-len(suffix)] for n in names if n.startswith(prefix) and n.endswith(suffix))
 
     def entries(self, since: str | None = None, until: str | None = None) -> Iterator[dict]:
         """Entries in order, those of the months from ``since`` to ``until`` (ISO)."""
@@ -98,6 +102,26 @@ class AuditLog:
             if (since and month < since[:7]) or (until and month > until[:7]):
                 continue
             yield from self._raw(self.file_of(month))
+
+    def newest_first(self, since: str | None = None, until: str | None = None, before: str | None = None,
+                     containing: tuple[str, ...] = ()) -> Iterator[tuple[str, dict]]:
+        """(place, entry) of the months from ``since`` to ``until``, the
+        highest ``seq`` first, from after the place ``before`` (one this gave
+        earlier; see ``is_place``) on.  Read lazily from the files' ends, so
+        the newest few cost the same however long the trail is.  Lines that
+        do not hold each text of ``containing`` (as JSON writes it) are
+        passed over unparsed: a search's filters, which it still applies."""
+        bound = audit_reading.key_of(before) if before is not None else None
+        texts = tuple(json.dumps(text, ensure_ascii=False)[1:-1].encode("utf-8") for text in containing)
+        self._before_reading()
+        months = [m for m in self.months() if not ((since and m < since[:7]) or (until and m > until[:7]))]
+        for key, entry in self._reading.read(months, bound, texts):
+            yield audit_reading.place_of(key), entry
+
+    @staticmethod
+    def is_place(text: str) -> bool:
+        """Whether ``text`` is a place ``newest_first`` gives (what a page's ``before`` must be)."""
+        return audit_reading.is_place(text)
 
     def rewrite(self, change: Callable[[dict], dict]) -> int:
         """Pass every entry through ``change`` (erasure); return how many changed."""
@@ -112,42 +136,11 @@ class AuditLog:
                 if old != new:
                     text = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in new)
                     write_atomically_text(path, text)
+            self._appender.replaced()
         return changed
 
-    # -- numbering ----------------------------------------------------------
-    def _last_seq(self) -> int:
-        try:
-            text = self._seq_file.read_text(encoding="ascii").strip()
-        except FileNotFoundError:
-            text = ""
-        last = int(text) if text.isdigit() else 0
-        if not self._seq_checked or not text.isdigit():
-            last = max([last, *(_last_seq_in(self.file_of(month)) for month in self.months())])
-            self._seq_checked = True
-        return last
-
-    def _save_seq(self, seq: int) -> None:
-        # Overwritten in place, fixed width: one small write the page cache
-        # keeps through a kill; a power cut is what _last_seq checks for.
-        fd = os.open(self._seq_file, os.O_WRONLY | os.O_CREAT, 0o600)
-        try:
-            os.pwrite(fd, str(seq).zfill(SEQ_DIGITS).encode("ascii"), 0)
-        finally:
-            os.close(fd)
-
-    @staticmethod
-    def _write(path: Path, entries: list[dict], durable: bool) -> None:
-        text = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in entries)
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            size = os.fstat(fd).st_size
-            if size and os.pread(fd, 1, size - 1) != b"\n":
-                text = "\n" + text  # after a line a crash cut short
-            os.write(fd, text.encode("utf-8"))
-            if durable:
-                os.fsync(fd)
-        finally:
-            os.close(fd)
+    def _last_seq_in_trail(self) -> int:
+        return max((_last_seq_in(self.file_of(month)) for month in self.months()), default=0)
 
     @staticmethod
     def _raw(path: Path) -> Iterator[dict]:
@@ -175,3 +168,4 @@ def _last_seq_in(path: Path) -> int:
             if not start:
                 return 0
             start = max(start - TAIL_BYTES, 0)
+

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +110,8 @@ def write_atomically_text(path: Path, text: str) -> None:
 
 
 def _replace(path: Path, payload: bytes, sync_folder: bool = True) -> None:
+    import tempfile  # here: a command that only reads starts without it (and shutil, lzma, bz2)
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX + path.name + ".", dir=path.parent)
     try:
@@ -140,10 +141,13 @@ def remove_stray_temp_files(path: Path) -> list[Path]:
     They may hold personal data, so they must not linger.  Only call this
     while holding the file's lock: then no live writer owns one.
     """
-    removed = []
-    for stray in path.parent.glob(TEMP_PREFIX + path.name + ".*"):
+    try:
+        names = os.listdir(path.parent)
+    except FileNotFoundError:
+        return []
+    removed = [path.parent / name for name in names if name.startswith(TEMP_PREFIX + path.name + ".")]
+    for stray in removed:
         _unlink_quietly(stray)
-        removed.append(stray)
     return removed
 
 

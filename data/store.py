@@ -37,14 +37,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock
 from tinydb import TinyDB
 from tinydb.table import Document
 
 from data.audit import AuditLog, new_id
+from data.locks import ProcessLock
 from data.storage import TEMP_PREFIX, AtomicJSONStorage, FrozenStorage, load, remove_stray_temp_files, write_atomically
 
-LOCK_TIMEOUT_SECONDS = 30
 PENDING = "audit_pending"  # a part's table of audit entries on their way to the trail
 MARK = ".audit-pending"  # beside a part file that may hold such entries, so they are found without reading all
 CACHED_RECORDS = 64  # parsed copies of per-record parts kept per process (the most recently read)
@@ -56,24 +55,26 @@ class Store:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self._locks: dict[str, FileLock] = {}
+        self._locks: dict[str, ProcessLock] = {}
         self._guard = threading.Lock()
         self._snapshots: dict[str, tuple[tuple, dict, dict]] = {}
         self._recent: OrderedDict[str, None] = OrderedDict()  # per-record parts cached, least recently read first
+        self._files: dict[str, Path] = {}
         self.audit = AuditLog(self.path, before_reading=self.publish_pending_audit)
 
     def file_of(self, part: str) -> Path:
         """The directory part is ``path`` itself; others sit beside it."""
-        if part == "directory":
-            return self.path
-        return self.path.with_name(f"{self.path.stem}.{part}{self.path.suffix or '.json'}")
+        found = self._files.get(part)
+        if found is None:
+            found = self.path if part == "directory" else self.path.with_name(
+                f"{self.path.stem}.{part}{self.path.suffix or '.json'}")
+            self._files[part] = found
+        return found
 
-    def lock_of(self, part: str) -> FileLock:
+    def lock_of(self, part: str) -> ProcessLock:
         with self._guard:
             if part not in self._locks:
-                lock_path = self.file_of(part).with_name(self.file_of(part).name + ".lock")
-                lock_path.parent.mkdir(parents=True, exist_ok=True)
-                self._locks[part] = FileLock(lock_path, timeout=LOCK_TIMEOUT_SECONDS)
+                self._locks[part] = ProcessLock(self.file_of(part).with_name(self.file_of(part).name + ".lock"))
             return self._locks[part]
 
     def part_of_file(self, name: str) -> str | None:
@@ -92,8 +93,11 @@ class Store:
         Takes each part's lock, so no live writer's temp file is touched.
         """
         if part is None:
-            strays = self.path.parent.glob(TEMP_PREFIX + self.path.stem + "*")
-            names = {self.part_of_file(p.name[len(TEMP_PREFIX):].rsplit(".", 1)[0]) for p in strays}
+            try:
+                strays = [n for n in os.listdir(self.path.parent) if n.startswith(TEMP_PREFIX + self.path.stem)]
+            except FileNotFoundError:
+                strays = []
+            names = {self.part_of_file(name[len(TEMP_PREFIX):].rsplit(".", 1)[0]) for name in strays}
         else:
             names = {part}
         removed = []
@@ -176,12 +180,12 @@ class Store:
     def read(self, part: str = "directory") -> Iterator["View"]:
         """A read-only view of the part as it is on disk now."""
         data, memo = self._snapshot(part)
-        yield View(TinyDB(storage=lambda: FrozenStorage(data)), memo)
+        yield View(None, memo, data)
 
     def _snapshot(self, part: str) -> tuple[dict, dict]:
         path = self.file_of(part)
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except FileNotFoundError:
             return {}, {}
         # A write replaces the file, so a new inode, size or mtime means new content.
@@ -211,9 +215,19 @@ class View:
     """Read access to the collections of one part.  Documents come back as
     plain dicts with their key under ``"id"``."""
 
-    def __init__(self, db: TinyDB, memo: dict | None = None):
-        self._db = db
+    def __init__(self, db: TinyDB | None, memo: dict | None = None, data: dict | None = None):
+        """Over ``db``, or over the parsed ``data`` of a file (a TinyDB over it
+        is made only if a read needs one: many reads need only the memo)."""
+        self._tinydb = db
+        self._data = data
         self._memo = {} if memo is None else memo
+
+    @property
+    def _db(self) -> TinyDB:
+        if self._tinydb is None:
+            data = self._data
+            self._tinydb = TinyDB(storage=lambda: FrozenStorage(data))
+        return self._tinydb
 
     def memo(self, name: str, build):
         """``build(self)``, computed once per version of the file: for derived
@@ -267,21 +281,25 @@ class Transaction(View):
 
     def put(self, collection: str, key: int, doc: dict) -> dict:
         """Insert or replace the document stored under ``key``."""
+        self._memo.clear()  # what was derived from the part before the change
         body = {name: value for name, value in doc.items() if name != "id"}
         self._db.table(collection).upsert(Document(body, doc_id=key))
         return {**body, "id": key}
 
     def insert(self, collection: str, doc: dict) -> dict:
+        self._memo.clear()
         body = {name: value for name, value in doc.items() if name != "id"}
         key = self._db.table(collection).insert(body)
         return {**body, "id": key}
 
     def update(self, collection: str, key: int, fields: dict) -> dict:
+        self._memo.clear()
         table = self._db.table(collection)
         table.update({k: v for k, v in fields.items() if k != "id"}, doc_ids=[key])
         return _plain(table.get(doc_id=key))
 
     def remove(self, collection: str, key: int) -> None:
+        self._memo.clear()
         self._db.table(collection).remove(doc_ids=[key])
 
 

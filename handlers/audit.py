@@ -10,7 +10,9 @@ stored or lost together; a read's entry is appended at once (``record(store, ...
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 
 from handlers.errors import Invalid
 
@@ -46,29 +48,49 @@ def person(doc: dict | None) -> dict | None:
     return {k: doc.get(k) for k in PERSON_KEYS if doc.get(k) is not None} if doc else None
 
 
+@dataclass(frozen=True)
+class Page:
+    """One page of the trail, newest first; ``next`` is the ``before`` that
+    asks for the page after it (None on the last page)."""
+
+    entries: list[dict]
+    next: str | None
+
+
 def search(store, *, actor: str | None = None, target: str | None = None, action: str | None = None,
-           since: str | None = None, until: str | None = None, limit: int = 1000,
-           reader: str | None = None, now: datetime | None = None) -> list[dict]:
-    """Entries matching every filter given, newest first.  ``target`` and
+           since: str | None = None, until: str | None = None, limit: int = 1000, before: str | None = None,
+           reader: str | None = None, now: datetime | None = None) -> Page:
+    """Entries matching every filter given, newest first (by ``seq``), from
+    after ``before`` (an earlier page's ``next``) on.  ``target`` and
     ``actor`` match a prefix ("region:" finds every region); ``since`` and
-    ``until`` are ISO dates or times.  The trail names people, so the search
+    ``until`` are ISO dates or times.  The trail is read from its end and
+    only as far as the page needs.  The trail names people, so the search
     itself is recorded as read by ``reader``, with its filters."""
     bounds = [_when(value, name) for name, value in (("since", since), ("until", until))]
-    found = []
-    for entry in store.audit.entries(since=since, until=until):
-        at = datetime.fromisoformat(entry["at"])
-        if (bounds[0] and at < bounds[0]) or (bounds[1] and at > bounds[1]):
-            continue
-        if actor and not entry["actor"].startswith(actor):
-            continue
-        if target and not entry["target"].startswith(target):
-            continue
-        if action and entry["action"] != action:
-            continue
-        found.append(entry)
+    if before is not None and not store.audit.is_place(before):
+        raise Invalid("audit.before", value=before, extra={"field": "before"})
+    wanted = _matching(actor, target, action, *bounds)
+    newest = store.audit.newest_first(since=since, until=until, before=before,
+                                      containing=tuple(text for text in (actor, target, action) if text))
+    found = list(islice(((place, entry) for place, entry in newest if wanted(entry)), limit + 1))
     filters = {"actor": actor, "target": target, "action": action, "since": since, "until": until}
     read(store, reader, "read_audit", "audit", now, filters={k: v for k, v in filters.items() if v} or None)
-    return found[::-1][:limit]
+    page = found[:limit]
+    return Page([entry for _, entry in page], page[-1][0] if len(found) > limit else None)
+
+
+def _matching(actor, target, action, since: datetime | None, until: datetime | None):
+    def wanted(entry: dict) -> bool:
+        if (actor and not entry["actor"].startswith(actor)) or (target and not entry["target"].startswith(target)):
+            return False
+        if action and entry["action"] != action:
+            return False
+        if since or until:
+            at = datetime.fromisoformat(entry["at"])
+            return not ((since and at < since) or (until and at > until))
+        return True
+
+    return wanted
 
 
 def _when(value: str | None, field: str) -> datetime | None:

@@ -16,6 +16,7 @@ from handlers.models import ContactAnswer, MunicipalityRef, Person, RegionRef
 
 DIRECTORY = "directory"
 MAX_QUERY = 200  # a question naming a place is short; longer text is not a look-up
+MAX_ANSWERS = 4096  # look-up answers kept per version of the directory
 
 
 def matcher(view) -> Matcher:
@@ -62,15 +63,26 @@ def find_contact(store, query: str, actor: str | None = None, now: datetime | No
     With ``actor`` (and ``now``) the read is recorded in the audit trail.
     """
     with store.read(DIRECTORY) as view:
-        match = resolve(view, query)
-        municipality = None
-        region_code = match.place.code
-        if match.place.kind == "municipality":
-            municipality = municipality_ref(view, view.get("municipalities", int(match.place.code)))
-            region_code = municipality.region
-        found = answer_for(view, region_code, municipality, query=query, exact=match.exact)
-    _read(store, actor, f"{match.place.kind}:{match.place.code}", now)
+        answers = view.memo("answers", lambda _: {})
+        target, found = answers.get(query) or _answer(view, query)
+        if len(answers) >= MAX_ANSWERS:
+            answers.clear()  # a bound on what odd queries can make a process keep
+        answers[query] = target, found
+    _read(store, actor, target, now)
     return found
+
+
+def _answer(view, query: str) -> tuple[str, ContactAnswer]:
+    """What ``find_contact`` answers (and audits as read) for ``query``; the
+    same for as long as the directory is unchanged, so it is kept per version."""
+    match = resolve(view, query)
+    municipality = None
+    region_code = match.place.code
+    if match.place.kind == "municipality":
+        municipality = municipality_ref(view, _by_id(view, "municipalities")[int(match.place.code)])
+        region_code = municipality.region
+    found = answer_for(view, region_code, municipality, query=query, exact=match.exact)
+    return f"{match.place.kind}:{match.place.code}", found
 
 
 def all_regions(store, actor: str | None = None, now: datetime | None = None) -> list[ContactAnswer]:
@@ -87,7 +99,7 @@ def _read(store, actor: str | None, target: str, now: datetime | None) -> None:
 
 
 def answer_for(view, region_code: str, municipality=None, *, query=None, exact=True) -> ContactAnswer:
-    region = view.get("regions", int(region_code))
+    region = _by_id(view, "regions")[int(region_code)]
     contact = kkr_contact(view, region_code)
     route_via = None if contact else kl_contact(view)
     return ContactAnswer(
@@ -102,19 +114,37 @@ def answer_for(view, region_code: str, municipality=None, *, query=None, exact=T
 
 
 def kkr_contact(view, region_code: str) -> Person | None:
-    found = view.find("contacts", role="kkr", region=region_code)
-    return Person.from_doc(found[0]) if found else None
+    return contact_index(view).get(("kkr", region_code))
 
 
 def kl_contact(view) -> Person | None:
-    found = view.find("contacts", role="kl")
-    return Person.from_doc(found[0]) if found else None
+    return contact_index(view).get(("kl", None))
 
 
 def municipality_ref(view, muni: dict) -> MunicipalityRef:
-    found = view.find("contacts", role="municipal", municipality=muni["code"])
-    contact = Person.from_doc(found[0]) if found else None
+    contact = contact_index(view).get(("municipal", muni["code"]))
     return MunicipalityRef(muni["code"], muni["name"], muni["official_name"], muni["region"], contact)
+
+
+def contact_index(view) -> dict[tuple, Person]:
+    """The first contact of each (role, place), built once per version of
+    the directory: the KKR contact by region code, municipal contacts by
+    municipality code, the KL contact under ``("kl", None)``."""
+    return view.memo("contact_index", _build_contact_index)
+
+
+def _by_id(view, collection: str) -> dict[int, dict]:
+    """The regions or municipalities by their key (the code as a number), once per version of the file."""
+    return view.memo(f"{collection}_by_id", lambda v: {doc["id"]: doc for doc in v.all(collection)})
+
+
+def _build_contact_index(view) -> dict[tuple, Person]:
+    index: dict[tuple, Person] = {}
+    for doc in view.all("contacts"):
+        role = doc.get("role")
+        place = {"kkr": doc.get("region"), "municipal": doc.get("municipality")}.get(role)
+        index.setdefault((role, place), Person.from_doc(doc))
+    return index
 
 
 def municipalities(store, region: str | None = None, actor: str | None = None,

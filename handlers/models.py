@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 
 @dataclass(frozen=True)
@@ -21,10 +21,14 @@ class Person:
 
     @classmethod
     def from_doc(cls, doc: dict) -> "Person":
-        return cls(**{name: doc.get(name) for name in cls.__dataclass_fields__})
+        return cls(**{name: doc.get(name) for name in PERSON_FIELDS})
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # Every field is a string or None: a plain copy, not asdict's deep one.
+        return {name: getattr(self, name) for name in PERSON_FIELDS}
+
+
+PERSON_FIELDS = tuple(f.name for f in fields(Person))
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,7 @@ class RegionRef:
     name_en: str
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"code": self.code, "name": self.name, "name_en": self.name_en}
 
 
 @dataclass(frozen=True)
@@ -46,9 +50,8 @@ class MunicipalityRef:
     contact: Person | None = None
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        data["contact"] = self.contact.to_dict() if self.contact else None
-        return data
+        return {"code": self.code, "name": self.name, "official_name": self.official_name, "region": self.region,
+                "contact": self.contact.to_dict() if self.contact else None}
 
 
 @dataclass(frozen=True)

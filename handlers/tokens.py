@@ -6,8 +6,6 @@ guessed; a slow password hash would only slow down every API call.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,6 +28,8 @@ class Caller:
 
 
 def digest(token: str) -> str:
+    import hashlib  # here, as secrets below: loading OpenSSL slows the start of commands without tokens
+
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -48,6 +48,8 @@ def create_token(store, role: str, name: str, now: datetime, expires_at: datetim
         raise Invalid("invalid.required", field="name")
     if expires_at is not None and expires_at <= now:
         raise Invalid("token.expiry_past", field="expires_at")
+    import secrets
+
     token = PREFIX + secrets.token_urlsafe(32)
     record = {
         "name": name, "role": role, "hash": digest(token),
@@ -74,13 +76,20 @@ def authenticate(store, token: str | None, now: datetime) -> Caller:
     if not token:
         raise Unauthorized("error.token_missing")
     with store.read(AUTH) as view:
-        found = view.find("tokens", hash=digest(token))
-    if not found or found[0].get("revoked_at"):
+        record = view.memo("tokens_by_hash", _by_hash).get(digest(token))
+    if not record or record.get("revoked_at"):
         raise Unauthorized("error.token_invalid")
-    record = found[0]
     if record.get("expires_at") and datetime.fromisoformat(record["expires_at"]) <= now:
         raise Unauthorized("error.token_expired")
     return Caller(record["name"], record["role"])
+
+
+def _by_hash(view) -> dict[str, dict]:
+    """Every token record by its hash, built once per version of the tokens part."""
+    found: dict[str, dict] = {}
+    for record in view.all("tokens"):
+        found.setdefault(record["hash"], record)
+    return found
 
 
 def revoke_token(store, name_or_id: str, now: datetime, by: str = "cli") -> dict:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from email_validator import EmailNotValidError, validate_email
-
 from handlers.errors import Invalid
 
 PERSON_FIELDS = ("name", "email", "title", "phone", "slack_id", "organisation")
@@ -51,6 +49,9 @@ def normal_email(value: str, field: str = "email") -> str:
     Danish public bodies treat the local part case-insensitively."""
     if not isinstance(value, str) or not value.strip():
         raise Invalid("invalid.required", field=field, extra={"field": field})
+    # Imported here: building its patterns takes longer than the shell's whole look-up.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         checked = validate_email(value.strip(), check_deliverability=False)
     except EmailNotValidError as error:

@@ -65,3 +65,28 @@ def test_a_write_appends_what_its_part_has_pending_before_its_own_entries(tmp_pa
     with store.write("auth") as tx:
         tx.audit.append(entry(2))
     assert [(e["target"], e["seq"]) for e in store.audit.entries()] == [("t1", 1), ("t2", 2)]
+
+
+def test_a_process_keeps_appending_to_the_month_file_erasure_replaced(tmp_path):
+    server = Store(tmp_path / "kkrbot.json")  # a process that keeps its month file open
+    server.audit.append(entry(1))
+    cli = Store(tmp_path / "kkrbot.json")  # another, erasing a person
+    assert cli.audit.rewrite(lambda e: {**e, "actor": "person-0123456789"}) == 1
+    server.audit.append(entry(2))
+    assert [(e["actor"], e["target"]) for e in Store(tmp_path / "kkrbot.json").audit.entries()] == [
+        ("person-0123456789", "t1"), ("a", "t2")]
+
+
+def test_after_a_writer_killed_mid_line_the_next_entry_starts_on_a_line_of_its_own(tmp_path):
+    server = Store(tmp_path / "kkrbot.json")
+    server.audit.append(entry(1))
+    # What a writer killed half way through its line leaves: the line cut
+    # short, and the counter file's mark that lines were being written.
+    with open(server.audit.file_of("2026-11"), "a", encoding="utf-8") as handle:
+        handle.write('{"at": "2026-11-23T09:00:01.000000+01:00", "act')
+    with open(tmp_path / "kkrbot.audit.seq", "r+b") as counter:
+        counter.seek(40)
+        counter.write(b"1")
+    server.audit.append(entry(3))
+    assert [(e["target"], e["seq"]) for e in server.audit.entries()] == [("t1", 1), ("t3", 2)]
+    assert json.loads(lines(server)[-1])["target"] == "t3"

@@ -98,7 +98,7 @@ def children(pid: int) -> list[int]:
 
 
 @contextmanager
-def gunicorn_app(db_path, module: str, workers: int = 4):
-    """gunicorn over any WSGI app (benchmarks); yields the base URL."""
-    with gunicorn(db_path, workers=workers, module=module, health=module == "bot.wsgi:app") as (base, _master):
+def gunicorn_app(db_path, module: str, workers: int = 4, threads: int = 1, env: dict | None = None):
+    """gunicorn over any WSGI app with ``/api/health`` (benchmarks); yields the base URL."""
+    with gunicorn(db_path, workers=workers, threads=threads, module=module, env=env) as (base, _master):
         yield base

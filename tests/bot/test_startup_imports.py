@@ -1,0 +1,44 @@
+"""The shell and the CLI start without the web stack: neither Flask nor
+slack_bolt is imported for a command that does not serve, so a command in a
+terminal or a cron job answers in a fraction of a second."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+WEB_STACK = ("flask", "werkzeug", "slack_bolt", "slack_sdk")
+
+# Runs the CLI's own entry point in a fresh interpreter, then reports which
+# of the web stack's packages got imported on the way.
+PROBE = f"""
+import json, sys
+from bot.__main__ import main
+code = main(sys.argv[1:])
+print(json.dumps({{"code": code, "loaded": [m for m in {WEB_STACK!r} if m in sys.modules]}}), file=sys.stderr)
+"""
+
+
+def run_cli(db_path, *args, stdin=""):
+    env = {**os.environ, "KKRBOT_DB": str(db_path)}
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], input=stdin, capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=60)
+    return done, json.loads(done.stderr.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("args, stdin", [
+    (("shell",), "/kkr Viborg\n"),
+    (("token", "list"), ""),
+    (("token", "create", "--role", "reader", "--name", "Anne"), ""),
+    (("directory", "export"), ""),
+])
+def test_a_terminal_command_imports_neither_flask_nor_slack_bolt(tmp_path, args, stdin):
+    done, probe = run_cli(tmp_path / "kkrbot.json", *args, stdin=stdin)
+    assert probe["code"] == 0, done.stderr
+    assert probe["loaded"] == [], f"`python -m bot {' '.join(args)}` imported {probe['loaded']}"
+    if args == ("shell",):
+        assert "Jonas Thor Björnson" in done.stdout  # it did answer
