@@ -32,7 +32,7 @@ def test_add_edit_and_list_databases(db_path, capsys):
     main(["database", "list"])
     assert "DAP   Dansk Apopleksiregister (DAP)  (ingen ansvarlig konsulent)" in capsys.readouterr().out
 
-    entries = audit.search(Store(db_path), target="database:", limit=10)
+    entries = audit.search(Store(db_path), target="database:", limit=10).entries
     assert [(e["actor"], e["action"]) for e in entries[::-1]] == [
         ("cli", "database_added"), ("cli", "database_changed"), ("cli", "database_changed"),
         ("cli", "database_changed")]
