@@ -27,11 +27,10 @@ from datetime import datetime
 
 from handlers import lifecycle, reminders
 from handlers.clock import parse, stamp
-from handlers.records import ALL, BROADCASTS, Collection
+from handlers.records import ALL, BROADCASTS, DUE, Collection
 
 log = logging.getLogger(__name__)
 
-DUE = "due"
 MIRRORED = ("state", "hearing_state", "closed_at")  # what a record's index entry repeats of its document
 
 

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers import due, lifecycle
+from handlers import lifecycle
 from handlers.clock import stamp
 from handlers.lifecycle import BroadcastState
-from handlers.records import APPOINTMENTS, BROADCASTS
+from handlers.records import APPOINTMENTS, BROADCASTS, DUE
 
 VERSION = 1
 LOCK = "migration"
@@ -38,24 +38,32 @@ def migrate(store, now: datetime, tz: str = lifecycle.DEFAULT_TZ) -> bool:
     with store.lock_of(LOCK):
         if _migrated(store):
             return False
-        with store.read(BROADCASTS.index) as view:
-            entries = view.all(BROADCASTS.index)
-        for entry in entries:
-            if entry.get("kind") == "appointment":
-                _move_request(store, entry, now, tz)
-        _settle_broadcasts(store, [e["id"] for e in entries if e.get("kind") != "appointment"], now, tz)
-        with store.write(due.DUE) as tx:
-            tx.put("meta", 1, {"version": VERSION, "migrated_at": stamp(now)})
+        _migrate(store, now, tz)
     return True
 
 
+def _migrate(store, now: datetime, tz: str) -> None:
+    with store.read(BROADCASTS.index) as view:
+        entries = view.all(BROADCASTS.index)
+    for entry in entries:
+        if entry.get("kind") == "appointment":
+            _move_request(store, entry, now, tz)
+    _settle_broadcasts(store, [e["id"] for e in entries if e.get("kind") != "appointment"], now, tz)
+    with store.write(DUE) as tx:
+        tx.put("meta", 1, {"version": VERSION, "migrated_at": stamp(now)})
+
+
 def _migrated(store) -> bool:
-    with store.read(due.DUE) as view:
+    with store.read(DUE) as view:
         meta = view.get("meta", 1)
     return bool(meta) and meta.get("version", 0) >= VERSION
 
 
 def _move_request(store, entry: dict, now: datetime, tz: str) -> None:
+    # handlers.due is imported only when there is something to migrate: a start of the
+    # CLI or the shell on a migrated store must not load the scheduler's rules with it.
+    from handlers import due
+
     request_id = entry["id"]
     if entry.get("state") != BroadcastState.MOVED:
         with store.write(APPOINTMENTS.index) as tx:
@@ -86,6 +94,8 @@ def _copy(tx, old: dict, tz: str) -> None:
 
 
 def _settle_broadcasts(store, ids: list[int], now: datetime, tz: str) -> None:
+    from handlers import due  # see _move_request
+
     """Each broadcast's state and due times; their index entries in one write at the end."""
     states = {}
     for broadcast_id in ids:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from handlers.errors import NotFound
 
+DUE = "due"  # the store part of the index of due times (handlers.due)
+
 
 @dataclass(frozen=True)
 class Collection:
