@@ -18,6 +18,7 @@ from data.seed import load_seed
 from handlers import broadcasts, forwarding
 from handlers.directory_admin import set_municipality_contact
 from tests.conftest import NOW
+from tests.support.factories import slack_dispatcher_after_a_failed_try
 from tests.support.servers import Clock
 from tests.support.slack_fake import fake_slack
 
@@ -120,16 +121,8 @@ def test_a_retry_that_would_outlast_the_deadline_is_left_to_the_dispatcher():
 def test_a_resend_finds_its_dm_on_a_later_page_of_the_history(store, db_path):
     """The look-up for a delivery an earlier try may have posted reads the
     DM page by page (each page paced) until it finds the message."""
-    broadcasts.create_broadcast(store, {"kind": "info", "database": "DHRD", "title": "Nyt"}, by="Anne", now=NOW)
     with fake_slack() as fake:
-        for user, email in KKR.items():
-            fake.add_user(user, email)
-        settings = Settings(db_path=str(db_path), slack_bot_token="xoxb-test", slack_signing_secret="s",
-                            slack_api_url=fake.url + "/api/")
-        clock = Clock(NOW)
-        dispatcher = build_dispatcher(store, settings, clock, web_client(settings))
-        fake.script("chat.postMessage", 200, {"ok": False, "error": "internal_error"}, times=5)
-        assert dispatcher.run_once() == 5
+        dispatcher, clock = slack_dispatcher_after_a_failed_try(store, db_path, fake)
         # Jonas's DM was posted all the same (the answer was lost), then 250 messages came after it.
         posted_at = NOW.timestamp() + 1
         fake.messages["DJONAS"].append({"type": "message", "ts": f"{posted_at:.6f}", "text": "Nyt", "metadata": {

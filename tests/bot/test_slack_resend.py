@@ -13,6 +13,7 @@ import pytest
 from data import Store
 from handlers import broadcasts
 from handlers.seeding import seed_directory
+from tests.support.factories import slack_dispatcher_after_a_failed_try
 from tests.support.procs import bot_env
 from tests.support.slack_fake import fake_slack
 from tests.support.waiting import wait_until
@@ -69,22 +70,8 @@ def test_a_retry_is_posted_when_the_dm_history_cannot_be_read(store, db_path):
     """A workspace that did not grant ``im:history`` answers the look-up
     with missing_scope; the retry must still reach the person (at worst a
     second DM), not fail on every retry until it gives up."""
-    from api.config import Settings
-    from bot.slack import web_client
-    from bot.web import build_dispatcher
-    from tests.conftest import NOW
-    from tests.support.servers import Clock
-
-    broadcasts.create_broadcast(store, {"kind": "info", "database": "DHRD", "title": "Nyt"}, by="Anne", now=NOW)
     with fake_slack() as fake:
-        for user, email in KKR.items():
-            fake.add_user(user, email)
-        settings = Settings(db_path=str(db_path), slack_bot_token="xoxb-test", slack_signing_secret="s",
-                            slack_api_url=fake.url + "/api/")
-        clock = Clock(NOW)
-        dispatcher = build_dispatcher(store, settings, clock, web_client(settings))
-        fake.script("chat.postMessage", 200, {"ok": False, "error": "internal_error"}, times=5)
-        assert dispatcher.run_once() == 5
+        dispatcher, clock = slack_dispatcher_after_a_failed_try(store, db_path, fake)
         fake.script("conversations.history", 200, {"ok": False, "error": "missing_scope"}, times=5)
         clock.advance(timedelta(minutes=1))
         assert dispatcher.run_once() == 5

@@ -25,3 +25,28 @@ def forwarded_hearing(store) -> dict:
     forwarding.forward(store, status["id"], "1082", NOW, by="Jonas")
     sent_all(store)
     return status
+
+
+KKR_ON_SLACK = {"UPETER": "php@aalborg.dk", "UJONAS": "jt@viborg.dk", "UMIA": "mima@haderslev.dk",
+                "ULISE": "lht@kl.dk"}
+
+
+def slack_dispatcher_after_a_failed_try(store, db_path, fake):
+    """An info broadcast whose five notices' first post to ``fake`` (the fake
+    Slack, with the KKR and KL contacts as users) failed: returns the
+    dispatcher and its clock, so that the next try may have been posted."""
+    from api.config import Settings
+    from bot.slack import web_client
+    from bot.web import build_dispatcher
+    from tests.support.servers import Clock
+
+    broadcasts.create_broadcast(store, {"kind": "info", "database": "DHRD", "title": "Nyt"}, by="Anne", now=NOW)
+    for user, email in KKR_ON_SLACK.items():
+        fake.add_user(user, email)
+    settings = Settings(db_path=str(db_path), slack_bot_token="xoxb-test", slack_signing_secret="s",
+                        slack_api_url=fake.url + "/api/")
+    clock = Clock(NOW)
+    dispatcher = build_dispatcher(store, settings, clock, web_client(settings))
+    fake.script("chat.postMessage", 200, {"ok": False, "error": "internal_error"}, times=5)
+    assert dispatcher.run_once() == 5
+    return dispatcher, clock
