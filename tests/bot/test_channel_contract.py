@@ -6,6 +6,8 @@ delivery's record names the channel that delivered it."""
 
 from datetime import timedelta
 
+from openapi_schema_validator import OAS30Validator
+
 from bot.channels.memory import MemoryChannel
 from bot.dispatch import Dispatcher
 from handlers.broadcasts import create_broadcast
@@ -56,3 +58,18 @@ def test_a_channel_that_raises_is_recorded_as_failed_and_retried(store):
     rows = status(store, clock)
     assert {(row["state"], row["channel"]) for row in rows.values()} == {("sent", "chat")}
     assert len(flaky.sent) == 5 and spare.sent == []
+
+
+def test_the_status_names_a_new_channel_and_fits_the_api_document(store, client):
+    """A channel added later (Teams) is named in the status as it is, and
+    the answer still fits ``/api/openapi.json`` (no closed list of channels)."""
+    create_broadcast(store, INFO, by="Anne Nakano", now=NOW)
+    teams = MemoryChannel("teams", unreachable={"lht@kl.dk"})
+    Dispatcher(store, lambda: NOW, [teams, MemoryChannel("email")]).run_once()
+    answer = client.get("/api/broadcasts/1")
+    assert {row["region"]["code"]: row["channel"] for row in answer.json["regions"]} == {
+        "1081": "teams", "1082": "teams", "1083": "teams", "1084": "email", "1085": "email"}
+    document = client.get("/api/openapi.json").json
+    schema = document["paths"]["/api/broadcasts/{broadcast_id}"]["get"]["responses"]["200"]["content"][
+        "application/json"]["schema"]
+    OAS30Validator({**schema, "components": document["components"]}).validate(answer.json)
