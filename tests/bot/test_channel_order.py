@@ -92,9 +92,11 @@ def test_an_unknown_channel_name_stops_the_scheduler_with_a_clear_message(tmp_pa
     assert "KKRBOT_CHANNELS" in said and "“sms”" in said and "slack, teams, email, outbox" in said, said
 
 
-@pytest.mark.parametrize("value", ["slack,sms", " , ", "e-mail"])
-def test_a_web_worker_does_not_boot_with_an_unknown_channel(db_path, value):
-    """gunicorn's workers build the app: they refuse to start, naming the setting."""
+@pytest.mark.parametrize("value", ["slack,sms", " , ", "e-mail", "slack", "teams,slack"])
+def test_a_web_worker_does_not_boot_with_an_unknown_channel_or_none_set_up(db_path, value):
+    """gunicorn's workers build the app: they refuse to start, naming the
+    setting, when a name is unknown or no channel named is set up (here:
+    no Slack token, no Teams app), rather than fail every delivery."""
     settings = Settings.from_env({"KKRBOT_DB": str(db_path), "KKRBOT_CHANNELS": value})
     with pytest.raises(Invalid, match="KKRBOT_CHANNELS"):
         create_web_app(settings, dispatch=False)
