@@ -11,11 +11,12 @@ import functools
 from flask import Blueprint, current_app, render_template, request
 
 from api.web import now, store
+from bot.render import ack_page
+from bot.render.messages import forward_notes
 from handlers import appointments, deliveries, forwarding, hearings, permissions
 from handlers.clock import parse
 from handlers.errors import Forbidden, KkrError
 from handlers.i18n import t
-from handlers.messages import forward_notes, header, message_lines
 from handlers.records import BROADCASTS
 
 bp = Blueprint("acks", __name__, url_prefix="/ack")
@@ -27,7 +28,7 @@ def _lang() -> str:
 
 @bp.errorhandler(KkrError)
 def _error(error: KkrError):
-    return render_template("ack.html", lang=_lang(), title=t("page.title", _lang()), notes=[],
+    return render_template("ack.html", lang=_lang(), title=ack_page.title(_lang()), notes=[],
                            error=error.message(_lang()), item=None, token=None), error.status
 
 
@@ -113,53 +114,16 @@ def forward(token):
 
 
 def _page(token: str, notes: list[str] | None = None):
+    """The page of the link's delivery as it stands now (``bot.render.ack_page``)."""
     item, delivery = deliveries.by_token(store(), token, now())
-    lang = _lang()
-    view = {
-        "header": header(item.broadcast, lang),
-        "lines": [line.replace("*", "") for line in message_lines(item, lang)],
-        "to": t("page.to", lang, name=item.recipient["name"], email=item.recipient["email"]),
-        "can_ack": delivery["state"] != "acknowledged",
-        "ack_label": t("page.ack_button", lang),
-        "forward_label": t("page.forward_button", lang, region=item.region_name) if item.tier == 1 else None,
-    }
+    lang, facts = _lang(), {}
     if item.broadcast["kind"] == "hearing" and not item.broadcast.get("closed_at"):
-        view.update(_reply_form(item, lang))
+        facts["reply_context"] = hearings.reply_context(store(), item.broadcast_id, item.notice_id)
     if item.collection == "appointment" and item.purpose == "notice":
-        view.update(_appointment_form(item, lang))
-    if delivery["state"] == "acknowledged" and not notes:
-        notes = [t("page.acknowledged", lang, when=parse(delivery["acknowledged_at"]),
-                   by=delivery["acknowledged_by"])]
-    if delivery.get("forwarded_on_behalf"):
-        notes = [*(notes or []), t("page.forwarded_on_behalf", lang, when=parse(delivery["forwarded_at"]),
-                                   by=delivery["forwarded_by"])]
-    return render_template("ack.html", lang=lang, title=t("page.title", lang), notes=notes or [], error=None,
-                           item=view, token=token)
-
-
-def _reply_form(item, lang: str) -> dict:
-    """The reply box, with the reply so far; a KKR contact also sees the
-    replies of the region's municipalities, to consolidate them."""
-    context = hearings.reply_context(store(), item.broadcast_id, item.notice_id)
-    label = t("page.reply_label_consolidated" if item.tier == 1 else "page.reply_label", lang)
-    return {"reply_label": label, "reply_button": t("page.reply_button", lang),
-            "reply_text": context["text"], "municipal_title": t("modal.reply_municipal", lang),
-            "municipal_replies": [f"{r['municipality']} ({r['by']}): {r['text']}"
-                                  for r in context["municipal_replies"]]}
-
-
-def _appointment_form(item, lang: str) -> dict:
-    state = appointments.status(store(), item.broadcast_id)
-    return {"appointment": {
-        "kkr_button": None if state["forwarded_to_kkr_at"] else t("page.kkr_button", lang),
-        "title": t("page.appointee_title", lang), "button": t("page.appointee_button", lang),
-        "open": not state["complete"],
-        "fields": [(name, t(f"page.field.{name}", lang)) for name in appointments.APPOINTEE_FIELDS
-                   if name != "region"],
-        "region_label": t("page.field.region", lang), "chair_label": t("page.field.chair", lang),
-        "regions": [(r["code"], r["name"]) for r in _regions()],
-        "appointees": [f"{a['name']} ({a['email']})" for a in state["appointees"]],
-    }}
+        facts.update(appointment=appointments.status(store(), item.broadcast_id), regions=_regions())
+    return render_template("ack.html", lang=lang, title=ack_page.title(lang),
+                           notes=ack_page.page_notes(delivery, notes, lang), error=None,
+                           item=ack_page.message_view(item, delivery, lang, **facts), token=token)
 
 
 def _regions() -> list[dict]:

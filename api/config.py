@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+CHANNELS = ("slack", "teams", "email")  # the order a delivery tries its recipient's channels in
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -24,6 +26,7 @@ class Settings:
     dispatch_interval: float = 5.0
     slack_rate_limits: str = ""  # overrides of Slack's rate limits (bot.slack_limits), e.g. "chat.postMessage=20/s"
     smtp_per_minute: int | None = None  # e-mails sent at most per minute; None: no limit
+    channels: tuple[str, ...] = CHANNELS  # KKRBOT_CHANNELS; the names are checked by bot.channels.registry
 
     @classmethod
     def from_env(cls, env=None) -> "Settings":
@@ -44,6 +47,7 @@ class Settings:
             public_url=env.get("KKRBOT_PUBLIC_URL") or f"http://localhost:{port}",
             slack_rate_limits=env.get("SLACK_RATE_LIMITS") or "",
             smtp_per_minute=int(env.get("SMTP_PER_MINUTE") or 0) or None,
+            channels=_names(env["KKRBOT_CHANNELS"]) if env.get("KKRBOT_CHANNELS") else CHANNELS,
         )
 
     @property
@@ -56,3 +60,8 @@ class Settings:
     def slack_over_http(self) -> bool:
         """``POST /slack/events`` is served unless Socket Mode replaces it."""
         return self.slack_enabled and bool(self.slack_signing_secret) and not self.slack_app_token
+
+
+def _names(text: str) -> tuple[str, ...]:
+    """``"Slack, email"`` as ``("slack", "email")``."""
+    return tuple(name.strip().lower() for name in text.split(",") if name.strip())

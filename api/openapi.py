@@ -93,7 +93,9 @@ SCHEMAS = {
         "delivery": {"type": "integer"},
         "recipient": {"type": "object", "nullable": True},
         "fallback": {"type": "boolean", "description": "sent to the KL contact: the region has no KKR contact"},
-        "channel": {"type": "string", "nullable": True, "enum": ["slack", "email", "outbox", None]},
+        "channel": {"type": "string", "nullable": True,  # a new channel is one module: no closed list here
+                    "description": "the channel that delivered it (KKRBOT_CHANNELS: slack, teams, email, outbox); "
+                                   "null until sent"},
         "state": {"type": "string", "enum": ["queued", "sending", "sent", "failed", "acknowledged"]},
         "last_error": _NULLABLE_TEXT, "acknowledged_by": _NULLABLE_TEXT, "acknowledged_at": _NULLABLE_TEXT,
         "forwarded_at": _NULLABLE_TEXT, "forwarded_by": _NULLABLE_TEXT,

@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot import scheduler
-from bot.channels import OutboxChannel
+from bot.channels.outbox import OutboxChannel
 from bot.dispatch import Dispatcher
 from data import Store
 from handlers import ack_tokens, broadcasts, deliveries, due, hearings, lifecycle
@@ -103,8 +103,8 @@ def median_ms(action, rounds: int) -> float:
 
 
 def dispatcher_of(store: Store, folder: Path) -> Dispatcher:
-    return Dispatcher(store, now, outbox=OutboxChannel(folder / "outbox", "kkr-bot@localhost",
-                                                       "http://localhost:3000", "da"))
+    return Dispatcher(store, now, [OutboxChannel(folder / "outbox", "kkr-bot@localhost",
+                                                 "http://localhost:3000", "da")])
 
 
 def measure(store: Store, folder: Path, rounds: int = 10) -> dict[str, float]:

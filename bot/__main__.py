@@ -178,7 +178,7 @@ def run_import(args, settings: Settings) -> int:
 
 
 def run_forget(args, settings: Settings) -> int:
-    from bot.channels import forget_in_outbox, outbox_folder
+    from bot.channels.outbox import forget_in_outbox, outbox_folder
     from handlers.erasure import forget
 
     outbox = outbox_folder(settings.db_path)

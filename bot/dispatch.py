@@ -1,10 +1,12 @@
 """The dispatcher: sends what is due, in the background, after the ack.
 
-It claims due deliveries (``handlers.deliveries.claim_due``), sends each by
-the first channel that can reach the recipient (Slack DM, else e-mail, else
-the outbox) and records the outcome; a failure is recorded with its error
+It claims due deliveries (``handlers.deliveries.claim_due``), gives each to
+its channels in the configured order (``KKRBOT_CHANNELS``, default Slack,
+Teams, e-mail; the contract is ``bot.channels.base``) until one reaches the
+recipient, and records which one did; a failure is recorded with its error
 and retried with back-off.  Channels with rate limits wait for their slot
-(``bot.pacing``), and a Slack DM's record is written while the next
+(``bot.pacing``) inside their ``send``, and the record of a message that
+can be found again after a crash (a Slack DM) is written while the next
 delivery waits for its slot or is sent, so a paced fan-out goes at the
 rate limit's pace.  Each web process runs one; the leases in the
 store keep them from sending the same message twice, and whatever was
@@ -19,11 +21,12 @@ import secrets
 import socket
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from functools import partial
 
-from bot.pacing import Pacer
+from bot.channels.base import Channel, Unreachable
 from handlers import ack_tokens
 from handlers.deliveries import LEASE, Outgoing, claim_due, record_failure, record_sent
 
@@ -60,11 +63,12 @@ def owner_is_dead(owner: str) -> bool:
 
 
 class Dispatcher:
-    def __init__(self, store, clock, *, slack=None, mail=None, outbox=None, interval: float = 5.0,
-                 mail_pacer: Pacer | None = None):
+    """Sends due deliveries through ``channels``, tried in their order
+    (``bot.channels.registry.channels_of`` builds them from the settings)."""
+
+    def __init__(self, store, clock, channels: Sequence[Channel], *, interval: float = 5.0):
         self.store, self.clock = store, clock
-        self.slack, self.mail, self.outbox = slack, mail, outbox
-        self.mail_pacer = mail_pacer or Pacer()
+        self.channels = list(channels)
         self.interval = interval
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -97,11 +101,12 @@ class Dispatcher:
     def deliver(self, item: Outgoing, deadline: float | None = None, records: "_Records | None" = None) -> None:
         """Send one delivery and record the outcome.
 
-        With ``records`` the record of a Slack DM or of a failure may trail
-        behind the next sends: the DM carries its delivery's IDs, so after a
-        crash it is found in the DM rather than posted again, and a failure
-        sent nothing.  A sent e-mail is recorded before anything else is
-        sent, so a crash resends at most the one e-mail in flight."""
+        With ``records`` the record of a failure, or of a message its channel
+        can find again (``records_may_trail``: a Slack DM carries its
+        delivery's IDs, so after a crash it is found rather than posted
+        again), may trail behind the next sends.  Anything else sent (an
+        e-mail) is recorded before anything more is sent, so a crash resends
+        at most the one message in flight."""
         try:
             channel, ref = self.route(item, deadline)
         except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
@@ -109,7 +114,8 @@ class Dispatcher:
             record, trails = partial(record_failure, self.store, item, f"{type(error).__name__}: {error}",
                                      self.clock()), True
         else:
-            record, trails = partial(record_sent, self.store, item, channel, ref, self.clock()), channel == "slack"
+            record = partial(record_sent, self.store, item, channel.name, ref, self.clock())
+            trails = getattr(channel, "records_may_trail", False)
         if records is None:
             record()
         elif trails:
@@ -120,17 +126,21 @@ class Dispatcher:
             finally:
                 record()
 
-    def route(self, item: Outgoing, deadline: float | None = None) -> tuple[str, dict]:
-        if self.slack:
-            ref = self.slack.send(item, deadline=deadline)
-            if ref:
-                return "slack", ref
-        if self.mail:
-            with self.mail_pacer.call("smtp", deadline=deadline):
-                return "email", self.mail.send(item)
-        if self.outbox:
-            return "outbox", self.outbox.send(item)
-        raise RuntimeError("no channel reaches this recipient")
+    def route(self, item: Outgoing, deadline: float | None = None) -> tuple[Channel, dict]:
+        """The first channel that reaches the recipient, and what it sent.
+        A channel that raises ends the try: the message may have gone out."""
+        for channel in self.channels:
+            ref = channel.send(item, deadline=deadline)
+            if ref is not None:
+                return channel, ref
+        raise Unreachable("no channel reaches this recipient")
+
+    def channel(self, name: str) -> Channel:
+        """The channel of that name (``KeyError`` if it is not in the list)."""
+        for channel in self.channels:
+            if channel.name == name:
+                return channel
+        raise KeyError(name)
 
     # -- background loop ------------------------------------------------------
     def kick(self, *_args) -> None:

@@ -9,9 +9,9 @@ from flask import Flask, request
 import api
 from api.config import Settings
 from api.web import public
-from bot.channels import MailChannel, OutboxChannel, SlackChannel, outbox_folder
+from bot.channels.base import Setup
+from bot.channels.registry import channels_of
 from bot.dispatch import Dispatcher
-from bot.pacing import Limit, Pacer
 from data.seen import SeenRequests
 
 
@@ -36,14 +36,11 @@ def create_web_app(settings: Settings | None = None, store=None, clock=None, dis
 
 
 def build_dispatcher(store, settings: Settings, clock, client=None) -> Dispatcher:
-    public_url = settings.public_url or f"http://localhost:{settings.port}"
-    mail = MailChannel(settings.smtp_url, settings.mail_from, public_url, settings.lang) if settings.smtp_url else None
-    outbox = None if mail else OutboxChannel(outbox_folder(settings.db_path), settings.mail_from, public_url,
-                                             settings.lang)
-    slack = SlackChannel(client, settings.lang) if client is not None else None
-    mail_pacer = Pacer({"smtp": Limit(settings.smtp_per_minute, 60)}) if mail and settings.smtp_per_minute else None
-    return Dispatcher(store, clock, slack=slack, mail=mail, outbox=outbox, interval=settings.dispatch_interval,
-                      mail_pacer=mail_pacer)
+    """The dispatcher over the channels of ``KKRBOT_CHANNELS`` that are
+    configured (``client``: the Slack app's Web API client, None without
+    Slack); an unknown channel name raises ``Invalid``."""
+    channels = channels_of(Setup(settings, store, slack_client=client))
+    return Dispatcher(store, clock, channels, interval=settings.dispatch_interval)
 
 
 def _mount_slack(app: Flask, store, settings: Settings, clock, client, on_queued) -> None:

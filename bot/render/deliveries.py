@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from bot.render.messages import consultant_of, deadline_line, forward_notes, has_buttons, header, message_lines
 from bot.render.modals import input_block, modal
 from bot.render.mrkdwn import escaped
 from handlers.broadcasts import KINDS
 from handlers.clock import day, parse
 from handlers.deliveries import Outgoing
 from handlers.i18n import t
-from handlers.messages import consultant_of, deadline_line, forward_notes, has_buttons, header, message_lines
 
 ICONS = {"queued": "⏳", "sending": "⏳", "sent": "📨", "failed": "⚠️", "acknowledged": "✅"}
 ACK, FORWARD, REPLY = "kkr_ack", "kkr_forward", "kkr_reply"

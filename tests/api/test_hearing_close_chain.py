@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from bot.channels import MailChannel
+from bot.channels.mail import MailChannel
 from bot.dispatch import Dispatcher
 from handlers.directory_admin import set_municipality_contact
 from handlers.tokens import create_token
@@ -24,7 +24,7 @@ def world(store, client):
         consultant = {"Authorization": f"Bearer {token}"}
         channel = MailChannel(url, "kkr-bot@rkkp.dk", "https://kkr.rkkp.dk", "da")
         yield {"mailbox": mailbox, "consultant": consultant,
-               "send": lambda: Dispatcher(store, lambda: NOW, mail=channel).drain()}
+               "send": lambda: Dispatcher(store, lambda: NOW, [channel]).drain()}
 
 
 def closings(mailbox):

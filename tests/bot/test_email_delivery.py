@@ -10,7 +10,7 @@ from email import policy
 import pytest
 
 from api.config import Settings
-from bot.channels import OutboxChannel
+from bot.channels.outbox import OutboxChannel
 from bot.dispatch import Dispatcher
 from bot.web import create_web_app
 from data import Store
@@ -198,7 +198,7 @@ def test_the_outbox_file_has_one_recipient_too(store, tmp_path):
     set_region_contact(store, "Syddanmark", {"name": SPY, "email": "pia@haderslev.dk"}, NOW)
     create_broadcast(store, HEARING, by="Anne Nakano", now=NOW)
     outbox = OutboxChannel(tmp_path / "outbox", "RKKP <kkr-bot@rkkp.dk>", "https://kkr.rkkp.dk", "da")
-    Dispatcher(store, lambda: NOW, outbox=outbox).drain()
+    Dispatcher(store, lambda: NOW, [outbox]).drain()
     messages = outbox_messages(tmp_path / "outbox")
     pia = [m for m in messages.values() if "pia@haderslev.dk" in str(m["To"])]
     assert len(messages) == 5 and len(pia) == 1
@@ -230,7 +230,7 @@ def test_message_ids_differ_between_installations(tmp_path):
         seed_directory(store, NOW)
         create_broadcast(store, HEARING, by="Anne Nakano", now=NOW)
         outbox = OutboxChannel(tmp_path / name / "outbox", "kkr-bot@rkkp.dk", "https://kkr.rkkp.dk", "da")
-        Dispatcher(store, lambda: NOW, outbox=outbox).drain()
+        Dispatcher(store, lambda: NOW, [outbox]).drain()
         ids.append(outbox_messages(tmp_path / name / "outbox")["broadcast-1-delivery-1.eml"]["Message-ID"])
     assert ids[0].startswith("<kkrbot.b1.d1.") and ids[1].startswith("<kkrbot.b1.d1.")
     assert ids[0] != ids[1]
@@ -245,8 +245,8 @@ def test_a_line_break_stored_before_it_was_refused_does_not_stop_the_mail(store,
     status, _ = create_broadcast(store, HEARING, by="Anne Nakano", now=NOW)
     with store.write(part_of(status["id"])) as tx:
         tx.update("broadcast", 1, {"title": "Høring\nBcc: spy@attacker.example"})
-    Dispatcher(store, lambda: NOW, outbox=OutboxChannel(tmp_path / "outbox", "kkr-bot@rkkp.dk",
-                                                        "https://kkr.rkkp.dk", "da")).drain()
+    Dispatcher(store, lambda: NOW, [OutboxChannel(tmp_path / "outbox", "kkr-bot@rkkp.dk",
+                                                  "https://kkr.rkkp.dk", "da")]).drain()
     messages = outbox_messages(tmp_path / "outbox")
     mia = next(m for m in messages.values() if "mima@haderslev.dk" in str(m["To"]))
     assert len(messages) == 5 and mia["Bcc"] is None

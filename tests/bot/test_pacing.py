@@ -108,7 +108,8 @@ def test_e_mail_is_paced_to_smtp_per_minute_and_never_past_a_batch_lease(store, 
         settings = Settings.from_env({"KKRBOT_DB": str(db_path), "SMTP_URL": smtp_url, "SMTP_PER_MINUTE": "2"})
         dispatcher = build_dispatcher(store, settings, lambda: NOW)
         time = FakeTime(monotonic())  # the batch's deadline is a time.monotonic() time
-        dispatcher.mail_pacer.clock, dispatcher.mail_pacer.sleep = time.clock, time.sleep
+        pacer = dispatcher.channel("email").pacer
+        pacer.clock, pacer.sleep = time.clock, time.sleep
         create_broadcast(store, HEARING, by="Anne Nakano", now=NOW)
         assert dispatcher.run_once() == 5
         assert len(mailbox.messages) == 4 and time.slept == [pytest.approx(60, abs=0.5)]

@@ -7,7 +7,7 @@ import email
 import re
 from email import policy
 
-from bot.channels import OutboxChannel
+from bot.channels.outbox import OutboxChannel
 from bot.dispatch import Dispatcher
 from handlers.directory_admin import set_municipality_contact
 from handlers.tokens import create_token
@@ -34,7 +34,7 @@ class Chain:
 
     def send(self):
         outbox = OutboxChannel(self.folder, "kkr-bot@rkkp.dk", "https://kkr.rkkp.dk", "da")
-        Dispatcher(self.store, lambda: NOW, outbox=outbox).drain()
+        Dispatcher(self.store, lambda: NOW, [outbox]).drain()
 
     def mails(self, address):
         found = []

@@ -1,30 +1,23 @@
-"""The ways a delivery reaches a person: a Slack DM, an e-mail over SMTP,
-or (development, no SMTP) an ``.eml`` file in an outbox folder."""
+"""Slack: a DM to the recipient's Slack user, found by e-mail.
+
+The channel ``slack`` of ``KKRBOT_CHANNELS`` (contract: ``bot.channels.base``);
+configured when Slack is (``SLACK_BOT_TOKEN`` and a way to hear from Slack)."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import smtplib
 import threading
 import time
-from email import policy
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.parser import BytesParser
-from email.utils import parseaddr
-from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.channels.base import Setup
 from bot.pacing import Pacer
 from bot.render import deliveries as render
 from bot.slack_limits import pacer_of
 from handlers.clock import parse
 from handlers.deliveries import Outgoing
-from handlers.validation import one_line
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +47,9 @@ class SlackChannel:
     the client's 429s are told to, so Slack need not refuse it; ``deadline``
     (a ``time.monotonic`` time) is when a send must give up waiting.
     """
+
+    name = "slack"
+    records_may_trail = True  # a DM carries its delivery's IDs: after a crash it is found, not posted again
 
     def __init__(self, client: WebClient, lang: str, pacer: Pacer | None = None):
         self.client, self.lang = client, lang
@@ -122,93 +118,8 @@ class SlackChannel:
         return None
 
 
-class MailChannel:
-    """E-mail through the SMTP server of ``SMTP_URL``."""
-
-    def __init__(self, smtp_url: str, sender: str, public_url: str, lang: str):
-        self.url = urlparse(smtp_url)
-        self.sender, self.public_url, self.lang = sender, public_url, lang
-
-    def send(self, item: Outgoing) -> dict:
-        message = email_message(item, self.sender, self.public_url, self.lang)
-        smtp_class = smtplib.SMTP_SSL if self.url.scheme == "smtps" else smtplib.SMTP
-        with smtp_class(self.url.hostname or "localhost", self.url.port or 25, timeout=20) as smtp:
-            smtp.ehlo()
-            if self.url.scheme == "smtp" and smtp.has_extn("starttls"):
-                smtp.starttls()
-                smtp.ehlo()
-            if self.url.username:
-                smtp.login(unquote(self.url.username), unquote(self.url.password or ""))
-            # The envelope is the one recipient, never what the headers say.
-            smtp.send_message(message, from_addr=message["From"].addresses[0].addr_spec,
-                              to_addrs=[item.recipient["email"]])
-        return {"message_id": message["Message-ID"]}
-
-
-def outbox_folder(db_path) -> Path:
-    """Where the outbox keeps its files: ``outbox/`` beside the store."""
-    return Path(db_path).parent / "outbox"
-
-
-class OutboxChannel:
-    """Writes each e-mail as an ``.eml`` file, for development without SMTP."""
-
-    def __init__(self, folder: Path, sender: str, public_url: str, lang: str):
-        self.folder, self.sender, self.public_url, self.lang = Path(folder), sender, public_url, lang
-
-    def send(self, item: Outgoing) -> dict:
-        message = email_message(item, self.sender, self.public_url, self.lang)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"{item.collection}-{item.broadcast_id}-delivery-{item.delivery_id}.eml"
-        path.write_bytes(bytes(message))
-        return {"file": path.name, "message_id": message["Message-ID"]}
-
-
-def forget_in_outbox(folder: Path, person) -> int:
-    """Erasure: delete every outbox e-mail addressed to or mentioning the
-    forgotten person (``handlers.forgotten.Forgotten``); return how many.
-
-    Deleted, not rewritten: the outbox only stands in for an SMTP server
-    during development, the store keeps the (pseudonymised) record of each
-    delivery, and a name may hide in an encoded header or body that a
-    rewrite could miss.  Others' messages that name the person go too.
-    """
-    deleted = 0
-    for path in sorted(Path(folder).glob("*.eml")):
-        raw = path.read_bytes()
-        message = BytesParser(policy=policy.default).parsebytes(raw)
-        texts = [raw.decode("utf-8", "replace"), *(str(value) for value in message.values()),
-                 *(part.get_content() for part in message.walk() if part.get_content_maintype() == "text")]
-        if any(person.mentions(text) for text in texts):
-            path.unlink()
-            deleted += 1
-    return deleted
-
-
-def email_message(item: Outgoing, sender: str, public_url: str, lang: str) -> EmailMessage:
-    """The e-mail of a delivery.  Address headers are built as
-    ``Address`` objects, never pasted together as text, so a name with
-    quotes or commas stays one display name and cannot add a recipient."""
-    subject, body = render.email_text(item, public_url.rstrip("/"), lang)
-    name, addr = parseaddr(sender)
-    sender_address = Address(one_line(name), addr_spec=addr or sender)
-    message = EmailMessage()
-    message["From"] = sender_address
-    message["To"] = Address(one_line(item.recipient["name"] or ""), addr_spec=item.recipient["email"])
-    answers_to = render.reply_to(item)
-    if answers_to:
-        message["Reply-To"] = Address(one_line(answers_to["name"] or ""), addr_spec=answers_to["email"])
-    message["Subject"] = one_line(subject)
-    message["Message-ID"] = message_id(item, sender_address.domain)
-    message.set_content(body)
-    return message
-
-
-def message_id(item: Outgoing, domain: str) -> str:
-    """The same for every attempt at a delivery, so that a resend after a
-    crash or a failed attempt is recognisably the same mail.  The hash of
-    the delivery's link token (an HMAC under the store's own secret) tells
-    two installations' "broadcast 1, delivery 1" apart without revealing it;
-    ``b`` or ``a`` says whether it is a broadcast's or an appointment request's."""
-    seal = hashlib.sha256(item.ack_token.encode("ascii")).hexdigest()[:12]
-    return f"<kkrbot.{item.collection[0]}{item.broadcast_id}.d{item.delivery_id}.{seal}@{domain or 'localhost'}>"
+def configured(setup: Setup) -> SlackChannel | None:
+    """The Slack channel over the app's Web API client; None without Slack."""
+    if setup.slack_client is None:
+        return None
+    return SlackChannel(setup.slack_client, setup.settings.lang)
