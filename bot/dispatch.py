@@ -61,9 +61,9 @@ def owner_is_dead(owner: str) -> bool:
 
 class Dispatcher:
     def __init__(self, store, clock, *, slack=None, mail=None, outbox=None, interval: float = 5.0,
-                 mail_pacer: Pacer | None = None):
+                 mail_pacer: Pacer | None = None, teams=None):
         self.store, self.clock = store, clock
-        self.slack, self.mail, self.outbox = slack, mail, outbox
+        self.slack, self.mail, self.outbox, self.teams = slack, mail, outbox, teams
         self.mail_pacer = mail_pacer or Pacer()
         self.interval = interval
         self._wake = threading.Event()
@@ -125,6 +125,10 @@ class Dispatcher:
             ref = self.slack.send(item, deadline=deadline)
             if ref:
                 return "slack", ref
+        if self.teams:
+            ref = self.teams.send(item, deadline=deadline)
+            if ref:
+                return "teams", ref
         if self.mail:
             with self.mail_pacer.call("smtp", deadline=deadline):
                 return "email", self.mail.send(item)

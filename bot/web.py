@@ -26,7 +26,14 @@ def create_web_app(settings: Settings | None = None, store=None, clock=None, dis
         from bot.slack import web_client
 
         client = web_client(settings)
-    dispatcher = build_dispatcher(store, settings, clock, client)
+    teams = None
+    if settings.teams_app_id:  # only then is the Teams SDK imported
+        from bot import teams as teams_module
+
+        teams = teams_module.TeamsBot(store, settings, clock)
+        teams_module.mount(app, teams)
+        app.config["TEAMS"] = teams
+    dispatcher = build_dispatcher(store, settings, clock, client, teams.channel if teams else None)
     app.config.update(DISPATCHER=dispatcher, ON_QUEUED=dispatcher.kick)
     if client is not None:
         _mount_slack(app, store, settings, clock, client, dispatcher.kick)
@@ -35,7 +42,7 @@ def create_web_app(settings: Settings | None = None, store=None, clock=None, dis
     return app
 
 
-def build_dispatcher(store, settings: Settings, clock, client=None) -> Dispatcher:
+def build_dispatcher(store, settings: Settings, clock, client=None, teams=None) -> Dispatcher:
     public_url = settings.public_url or f"http://localhost:{settings.port}"
     mail = MailChannel(settings.smtp_url, settings.mail_from, public_url, settings.lang) if settings.smtp_url else None
     outbox = None if mail else OutboxChannel(outbox_folder(settings.db_path), settings.mail_from, public_url,
@@ -43,7 +50,7 @@ def build_dispatcher(store, settings: Settings, clock, client=None) -> Dispatche
     slack = SlackChannel(client, settings.lang) if client is not None else None
     mail_pacer = Pacer({"smtp": Limit(settings.smtp_per_minute, 60)}) if mail and settings.smtp_per_minute else None
     return Dispatcher(store, clock, slack=slack, mail=mail, outbox=outbox, interval=settings.dispatch_interval,
-                      mail_pacer=mail_pacer)
+                      mail_pacer=mail_pacer, teams=teams)
 
 
 def _mount_slack(app: Flask, store, settings: Settings, clock, client, on_queued) -> None:
