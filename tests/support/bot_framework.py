@@ -51,6 +51,7 @@ class FakeBotFramework:
         self.updates: list[dict] = []        # {"conversation", "id", "body"} of each PUT
         self.refusals: list[tuple[str, int]] = []  # (path, status) of each refused call
         self.members: dict[str, dict] = {}   # user id (29:… or AAD id) → TeamsChannelAccount
+        self.rosters: dict[str, list[str]] = {}  # conversation → its members' user ids (default: every member)
         self._refuse: list[tuple[int, float]] = []
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -178,6 +179,8 @@ class FakeBotFramework:
             if not self._authorised():
                 return jsonify({"error": "unauthorized"}), 401
             unique = {m["aadObjectId"]: m for m in self.members.values()}
+            if conversation in self.rosters:
+                return jsonify([self.members[user] for user in self.rosters[conversation]])
             return jsonify(list(unique.values()))
 
         @app.get("/connector/v3/conversations/<conversation>/members/<user_id>")
@@ -200,6 +203,16 @@ def fake_bot_framework():
     with serve_in_thread(fake.app()) as base:
         fake.url = base
         yield fake
+
+
+def activity(fake: FakeBotFramework, kind: str, conversation: str, conversation_type: str, **fields) -> dict:
+    """Any activity (``installationUpdate``, ``conversationUpdate`` ...) from Teams."""
+    return {"type": kind, "id": f"act-{time.monotonic_ns()}", "channelId": "msteams",
+            "serviceUrl": fake.service_url, "timestamp": "2026-11-23T08:00:00Z",
+            "from": {"id": "29:jonas", "aadObjectId": "aad-jonas", "name": "Jonas Thor"},
+            "recipient": {"id": f"28:{APP_ID}", "name": "kkr-bot"},
+            "conversation": {"id": conversation, "conversationType": conversation_type, "tenantId": TENANT},
+            "channelData": {"tenant": {"id": TENANT}}, **fields}
 
 
 def message(fake: FakeBotFramework, text: str, *, user: str = "29:jonas", aad: str = "aad-jonas",
