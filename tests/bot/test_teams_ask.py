@@ -11,6 +11,7 @@ import pytest
 from api.config import Settings
 from bot import shell
 from bot.web import create_web_app
+from handlers import teams_people
 from handlers.permissions import Act
 from tests.conftest import NOW
 from tests.support.bot_framework import APP_ID, fake_bot_framework, message, new_key
@@ -40,11 +41,15 @@ def ask(teams, text, **kwargs):
     return replies[0]["body"]
 
 
-def test_a_signed_kkr_viborg_gets_the_contact_in_a_reply(teams):
+def test_a_signed_kkr_viborg_gets_the_contact_in_a_reply(teams, store):
     reply = ask(teams, "kkr Viborg")
     assert "jt@viborg.dk" in reply["text"]
     assert reply["type"] == "message" and reply["textFormat"] == "plain"
     assert teams["fake"].tokens_issued[0]["client_id"] == APP_ID  # the reply went with the bot's own token
+    # Writing to the bot makes the writer reachable: e-mail from the roster, their personal chat.
+    stored = teams_people.by_aad(store, "aad-jonas")
+    assert stored["email"] == "jt@viborg.dk" and stored["conversation_id"] == "a:personal-aad-jonas"
+    assert any(e["actor"] == "teams:aad-jonas" and e["action"] == "read_contacts" for e in store.audit.entries())
 
 
 def test_teams_shell_and_slack_give_the_same_answer(teams, store):
@@ -92,8 +97,6 @@ def test_an_activity_not_signed_for_this_bot_gets_401_and_no_reply(teams, how, s
     code, _ = fake.signed_post(teams["url"], activity, **kwargs)
     assert code == 401
     assert fake.activities == [] and fake.tokens_issued == []
-    from handlers import teams_people
-
     assert teams_people.by_aad(store, "aad-jonas") is None
 
 
