@@ -27,6 +27,13 @@ class Settings:
     slack_rate_limits: str = ""  # overrides of Slack's rate limits (bot.slack_limits), e.g. "chat.postMessage=20/s"
     smtp_per_minute: int | None = None  # e-mails sent at most per minute; None: no limit
     channels: tuple[str, ...] = CHANNELS  # KKRBOT_CHANNELS; the names are checked by bot.channels.registry
+    teams_app_id: str | None = None  # the Azure bot's app id; None: Teams off (nothing of the SDK imported)
+    teams_app_password: str | None = None
+    teams_tenant_id: str | None = None
+    teams_login_url: str | None = None   # token endpoint base; None: the public cloud's
+    teams_openid_url: str | None = None  # OpenID metadata of inbound JWTs; None: the public cloud's
+    teams_token_issuer: str | None = None
+    teams_service_url: str | None = None  # connector for proactive sends when no conversation has told us one
 
     @classmethod
     def from_env(cls, env=None) -> "Settings":
@@ -48,6 +55,13 @@ class Settings:
             slack_rate_limits=env.get("SLACK_RATE_LIMITS") or "",
             smtp_per_minute=int(env.get("SMTP_PER_MINUTE") or 0) or None,
             channels=_names(env["KKRBOT_CHANNELS"]) if env.get("KKRBOT_CHANNELS") else CHANNELS,
+            teams_app_id=env.get("TEAMS_APP_ID") or None,
+            teams_app_password=env.get("TEAMS_APP_PASSWORD") or None,
+            teams_tenant_id=env.get("TEAMS_TENANT_ID") or None,
+            teams_login_url=env.get("TEAMS_LOGIN_URL") or None,
+            teams_openid_url=env.get("TEAMS_OPENID_URL") or None,
+            teams_token_issuer=env.get("TEAMS_TOKEN_ISSUER") or None,
+            teams_service_url=env.get("TEAMS_SERVICE_URL") or None,
         )
 
     @property

@@ -130,7 +130,12 @@ def run_scheduler(args, settings: Settings) -> int:
         from bot.slack import web_client
 
         client = web_client(settings)
-    dispatcher = build_dispatcher(store, settings, now, client)
+    teams = None
+    if settings.teams_app_id:  # reminders reach Teams users too
+        from bot.teams import TeamsBot
+
+        teams = TeamsBot(store, settings, now)
+    dispatcher = build_dispatcher(store, settings, now, client, teams)
     if args.once:
         scheduler.tick(store, dispatcher, now, settings.tz)
     else:

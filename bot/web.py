@@ -26,7 +26,14 @@ def create_web_app(settings: Settings | None = None, store=None, clock=None, dis
         from bot.slack import web_client
 
         client = web_client(settings)
-    dispatcher = build_dispatcher(store, settings, clock, client)
+    teams = None
+    if settings.teams_app_id:  # only then is the Teams SDK imported
+        from bot import teams as teams_module
+
+        teams = teams_module.TeamsBot(store, settings, clock)
+        teams_module.mount(app, teams)
+        app.config["TEAMS"] = teams
+    dispatcher = build_dispatcher(store, settings, clock, client, teams)
     app.config.update(DISPATCHER=dispatcher, ON_QUEUED=dispatcher.kick)
     if client is not None:
         _mount_slack(app, store, settings, clock, client, dispatcher.kick)
@@ -35,11 +42,12 @@ def create_web_app(settings: Settings | None = None, store=None, clock=None, dis
     return app
 
 
-def build_dispatcher(store, settings: Settings, clock, client=None) -> Dispatcher:
+def build_dispatcher(store, settings: Settings, clock, client=None, teams=None) -> Dispatcher:
     """The dispatcher over the channels of ``KKRBOT_CHANNELS`` that are
     configured (``client``: the Slack app's Web API client, None without
-    Slack); an unknown channel name raises ``Invalid``."""
-    channels = channels_of(Setup(settings, store, slack_client=client))
+    Slack; ``teams``: the Teams bot, None without Teams); an unknown channel
+    name raises ``Invalid``."""
+    channels = channels_of(Setup(settings, store, slack_client=client, teams=teams))
     return Dispatcher(store, clock, channels, interval=settings.dispatch_interval)
 
 

@@ -186,6 +186,16 @@ def slack_role(store, user_id: str, configured: tuple[str, ...] = (), email: Cal
     return Role.MEMBER
 
 
+def teams_actor(store, aad_object_id: str, email: str | None) -> Actor:
+    """A Teams user, by their Entra object id: a consultant when their e-mail
+    (from Teams' roster, which the connector vouches for) is a directory
+    contact with the consultant role, else a member, as in Slack."""
+    address = (email or "").strip().lower()
+    with store.read(DIRECTORY) as view:
+        consultant = bool(address) and any(p.get("email") == address for p in view.find("contacts", role="consultant"))
+    return Actor(f"teams:{aad_object_id}", Role.CONSULTANT if consultant else Role.MEMBER)
+
+
 def needs_role(act: Act) -> Role | None:
     """The role an entry must establish before it can decide ``act``: above
     what every Slack user has, else None (nothing to look up)."""

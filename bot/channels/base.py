@@ -78,6 +78,7 @@ class Setup:
     settings: Settings
     store: Any = None
     slack_client: Any = None  # the slack_sdk WebClient the Slack app shares; None without Slack
+    teams: Any = None  # the Teams bot (bot.teams.TeamsBot) when TEAMS_APP_ID is set; None without Teams
 
     @property
     def public_url(self) -> str:

@@ -19,10 +19,14 @@ log = logging.getLogger(__name__)
 
 FACTORIES: dict[str, Callable[[Setup], Channel | None] | None] = {
     "slack": slack.configured,
-    "teams": None,  # known, not built yet (issue 13): TeamsChannel's module's `configured` goes here
+    "teams": lambda setup: setup.teams.channel if setup.teams is not None else None,  # see _teams_note
     "email": mail.configured,  # SMTP with SMTP_URL, else the outbox
     "outbox": outbox.configured,
 }
+
+
+# _teams_note: Teams' channel (bot.teams_channel) is built with the Teams bot, which exists only when
+# TEAMS_APP_ID is set; importing its module here would load the Teams SDK for everyone.
 
 
 def channels_of(setup: Setup) -> list[Channel]:

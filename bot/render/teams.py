@@ -1,0 +1,14 @@
+"""What Teams shows besides the cards: the notification text of a notice.
+
+Answers to questions are plain text (``bot.teams_ask``), sent with
+``textFormat: plain`` so that nothing anyone typed is read as Markdown."""
+
+from __future__ import annotations
+
+from handlers.deliveries import Outgoing
+from handlers.messages import header
+
+
+def notice_text(item: Outgoing, lang: str) -> str:
+    """The line Teams shows in the notification and the chat list."""
+    return header(item.broadcast, lang)
