@@ -70,13 +70,15 @@ class Message:
     recipient_slack_id: str | None
     tier: int
     kind: str | None = None         # the broadcast's kind, where a rule asks
+    recipient_email: str | None = None
 
     @classmethod
     def of(cls, record_id: int, delivery: dict, kind: str | None = None, collection: str = "broadcast",
            ) -> "Message":
         """``delivery`` of record ``record_id`` of ``collection`` ("broadcast" or "appointment")."""
-        return cls(f"{collection}:{record_id}/delivery:{delivery['id']}",
-                   (delivery.get("recipient") or {}).get("slack_id"), delivery["tier"], kind)
+        recipient = delivery.get("recipient") or {}
+        return cls(f"{collection}:{record_id}/delivery:{delivery['id']}", recipient.get("slack_id"),
+                   delivery["tier"], kind, recipient.get("email"))
 
 
 @dataclass(frozen=True)
@@ -133,16 +135,19 @@ class Actor:
     role: Role
     slack_user: str | None = None
     delivery: str | None = None  # the holder of an e-mailed link: "broadcast:1/delivery:2"
+    email: str | None = None     # a Teams user: the e-mail Teams vouches for (lower case)
 
     @property
     def can_receive(self) -> bool:
-        """Whether messages reach this actor: Slack users and link holders,
-        not API tokens nor the shell."""
-        return bool(self.slack_user or self.delivery)
+        """Whether messages reach this actor: Slack and Teams users and link
+        holders, not API tokens nor the shell."""
+        return bool(self.slack_user or self.delivery or self.email)
 
     def receives(self, message: Message) -> bool:
         if self.delivery:
             return self.delivery == message.delivery
+        if self.email:
+            return self.email == (message.recipient_email or "").strip().lower()
         return bool(self.slack_user) and self.slack_user == message.recipient_slack_id
 
 
@@ -162,6 +167,13 @@ def link_holder(record_id: int, delivery_id: int, collection: str = "broadcast")
     act as its recipient and nothing more."""
     ref = f"{collection}:{record_id}/delivery:{delivery_id}"
     return Actor("link:" + ref, Role.NONE, delivery=ref)
+
+
+def teams_actor(aad_object_id: str, email: str | None) -> Actor:
+    """A Teams user, as the authenticated activity and Teams' roster name
+    them: the recipient of the messages sent to their e-mail.  Without an
+    e-mail they receive nothing, so they may only do what anyone may."""
+    return Actor(f"teams:{aad_object_id}", Role.MEMBER, email=(email or "").strip().lower() or None)
 
 
 def slack_actor(user_id: str, role: Role = Role.MEMBER) -> Actor:
