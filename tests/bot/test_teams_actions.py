@@ -167,3 +167,11 @@ def test_kl_marks_an_appointment_request_forwarded_and_reports_an_appointee(chai
     assert state["forwarded_to_kkr_at"] and [a["email"] for a in state["appointees"]] == ["eva@viborg.dk"]
     refused = card_action(chain.store, JONAS, "appointee", {**appointee, "email": "x@viborg.dk"}, NOW, "da")
     assert "KL" in message_of(refused)
+
+
+def test_every_button_a_card_can_carry_declares_its_act():
+    from bot import teams_actions
+    from bot.render import cards
+
+    verbs = {cards.ACKNOWLEDGE, cards.REPLY, cards.FORWARD, cards.KL_FORWARDED, cards.APPOINTEE}
+    assert set(teams_actions.ACTS) == verbs == set(teams_actions.DOING)
