@@ -1,4 +1,5 @@
-"""``python -m bot serve | shell | token create | directory import/export | database add/edit/list``."""
+"""``python -m bot serve | shell | token create | directory import/export | database add/edit/list |
+teams package``."""
 
 from __future__ import annotations
 
@@ -71,7 +72,16 @@ def parser() -> argparse.ArgumentParser:
     forget.add_argument("email")
     forget.set_defaults(run=run_forget)
     _database_parser(verbs)
+    _teams_parser(verbs)
     return top
+
+
+def _teams_parser(verbs) -> None:
+    teams = verbs.add_parser("teams", help="Microsoft Teams").add_subparsers(required=True, metavar="ACTION")
+    package = teams.add_parser("package", help="write the Teams app package (manifest and icons) to upload")
+    package.add_argument("--out", type=Path, default=Path("kkr-bot-teams.zip"), help="default: kkr-bot-teams.zip")
+    package.add_argument("--version", help="the app's version, e.g. 1.2.0 (default: kkr-bot's own)")
+    package.set_defaults(run=run_teams_package)
 
 
 def _database_parser(verbs) -> None:
@@ -250,6 +260,21 @@ def run_export(args, settings: Settings) -> int:
         args.file.write_bytes(data)
     except OSError as error:
         raise Invalid("cli.file_unwritable", file=str(args.file), reason=error.strerror or str(error)) from None
+    return 0
+
+
+def run_teams_package(args, settings: Settings) -> int:
+    import os
+
+    from bot import teams_package
+
+    bot_id = teams_package.app_id(os.environ)
+    try:
+        teams_package.write_package(args.out, bot_id, settings.public_url or "",
+                                    args.version or teams_package.project_version())
+    except OSError as error:
+        raise Invalid("cli.file_unwritable", file=str(args.out), reason=error.strerror or str(error)) from None
+    print(t("teams.package_written", settings.lang, file=str(args.out)))
     return 0
 
 

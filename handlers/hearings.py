@@ -43,10 +43,17 @@ def reply_by_delivery(store, broadcast_id: int, delivery_id: int, text: str, now
         permissions.require_recipient(permissions.Act.REPLY, permissions.Message.of(broadcast_id, found), slack_user)
         by = by or found["recipient"]["name"]
         municipality = found["municipality"] if found["tier"] == 2 else None
+        if same := _unchanged(tx, found["region"], municipality, text, by):
+            return same  # the same reply sent again (a retried request): nothing to revise
         saved = _save(tx, broadcast, found["region"], municipality, text, by, now)
         _audit_reply(tx, broadcast_id, saved, now)
         acknowledge_in(tx, broadcast_id, found, now, via="reply", slack_user=slack_user)
     return saved
+
+
+def _unchanged(tx, region: str, municipality: str | None, text: str, by: str) -> dict | None:
+    existing = tx.find("replies", region=region, municipality=municipality)
+    return existing[0] if existing and existing[0]["text"] == text and existing[0]["by"] == by else None
 
 
 def reply_for(store, broadcast_id: int, region: str, text: str, now: datetime, *, by: str,

@@ -70,13 +70,15 @@ class Message:
     recipient_slack_id: str | None
     tier: int
     kind: str | None = None         # the broadcast's kind, where a rule asks
+    recipient_email: str | None = None
 
     @classmethod
     def of(cls, record_id: int, delivery: dict, kind: str | None = None, collection: str = "broadcast",
            ) -> "Message":
         """``delivery`` of record ``record_id`` of ``collection`` ("broadcast" or "appointment")."""
-        return cls(f"{collection}:{record_id}/delivery:{delivery['id']}",
-                   (delivery.get("recipient") or {}).get("slack_id"), delivery["tier"], kind)
+        recipient = delivery.get("recipient") or {}
+        return cls(f"{collection}:{record_id}/delivery:{delivery['id']}", recipient.get("slack_id"),
+                   delivery["tier"], kind, recipient.get("email"))
 
 
 @dataclass(frozen=True)
@@ -133,16 +135,19 @@ class Actor:
     role: Role
     slack_user: str | None = None
     delivery: str | None = None  # the holder of an e-mailed link: "broadcast:1/delivery:2"
+    email: str | None = None     # a Teams user: the e-mail Teams vouches for (lower case)
 
     @property
     def can_receive(self) -> bool:
-        """Whether messages reach this actor: Slack users and link holders,
-        not API tokens nor the shell."""
-        return bool(self.slack_user or self.delivery)
+        """Whether messages reach this actor: Slack and Teams users and link
+        holders, not API tokens nor the shell."""
+        return bool(self.slack_user or self.delivery or self.email)
 
     def receives(self, message: Message) -> bool:
         if self.delivery:
             return self.delivery == message.delivery
+        if self.email:
+            return self.email == (message.recipient_email or "").strip().lower()
         return bool(self.slack_user) and self.slack_user == message.recipient_slack_id
 
 
@@ -189,11 +194,13 @@ def slack_role(store, user_id: str, configured: tuple[str, ...] = (), email: Cal
 def teams_actor(store, aad_object_id: str, email: str | None) -> Actor:
     """A Teams user, by their Entra object id: a consultant when their e-mail
     (from Teams' roster, which the connector vouches for) is a directory
-    contact with the consultant role, else a member, as in Slack."""
+    contact with the consultant role, else a member, as in Slack; and the
+    recipient of the messages sent to that e-mail.  Without an e-mail they
+    receive nothing, so they may only do what anyone may."""
     address = (email or "").strip().lower()
     with store.read(DIRECTORY) as view:
         consultant = bool(address) and any(p.get("email") == address for p in view.find("contacts", role="consultant"))
-    return Actor(f"teams:{aad_object_id}", Role.CONSULTANT if consultant else Role.MEMBER)
+    return Actor(f"teams:{aad_object_id}", Role.CONSULTANT if consultant else Role.MEMBER, email=address or None)
 
 
 def needs_role(act: Act) -> Role | None:

@@ -5,8 +5,8 @@ Answers to questions are plain text (``bot.teams_ask``), sent with
 
 from __future__ import annotations
 
+from bot.render.messages import header
 from handlers.deliveries import Outgoing
-from handlers.messages import header
 
 
 def notice_text(item: Outgoing, lang: str) -> str:
