@@ -12,6 +12,7 @@ from api.web import public
 from bot.channels import MailChannel, OutboxChannel, SlackChannel, outbox_folder
 from bot.dispatch import Dispatcher
 from bot.pacing import Limit, Pacer
+from bot.signin_mail import SignInMail
 from data.seen import SeenRequests
 
 
@@ -27,7 +28,7 @@ def create_web_app(settings: Settings | None = None, store=None, clock=None, dis
 
         client = web_client(settings)
     dispatcher = build_dispatcher(store, settings, clock, client)
-    app.config.update(DISPATCHER=dispatcher, ON_QUEUED=dispatcher.kick)
+    app.config.update(DISPATCHER=dispatcher, ON_QUEUED=dispatcher.kick, SIGN_IN_MAIL=SignInMail(settings))
     if client is not None:
         _mount_slack(app, store, settings, clock, client, dispatcher.kick)
     if dispatch:
