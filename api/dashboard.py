@@ -17,7 +17,7 @@ from api import dashboard_session as session
 from api.web import now, public, store
 from bot.render import dashboard as pages
 from data.seed import load_seed
-from handlers import directory, overview, report, signin
+from handlers import databases, directory, overview, report, signin, steering
 from handlers.errors import KkrError, NotFound
 from handlers.i18n import t
 from handlers.permissions import Act
@@ -176,3 +176,30 @@ def report_file(broadcast_id, fmt):
         body, mimetype = report.to_csv(found, excel=excel), "text/csv"
     name = f"hoeringsrapport-{broadcast_id}{'-excel' if excel else ''}.{fmt}"
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/directory")
+@session.signed_in(Act.READ_DIRECTORY)
+def contacts():
+    who = session.viewer().actor.name
+    query = request.args.get("q", "").strip()
+    regions = directory.all_regions(store(), who, now())
+    took = None
+    if query:
+        answer = directory.find_contact(store(), query, who, now())
+        if answer.municipality:
+            places, took = [answer.municipality], answer.municipality.name
+        else:
+            places, took = directory.municipalities(store(), answer.region.code, who, now()), answer.region.name
+    else:
+        places = directory.municipalities(store(), None, who, now())
+    return page("directory.html", "directory", **pages.directory_page(regions, places, query, took, _lang()))
+
+
+@bp.get("/steering")
+@session.signed_in(Act.READ_DIRECTORY)
+def steering_groups():
+    who = session.viewer().actor.name
+    rosters = [steering.roster(store(), found["code"], who, now())
+               for found in databases.list_databases(store(), who, now())]
+    return page("steering.html", "steering", **pages.steering_page(rosters, _lang()))

@@ -126,3 +126,52 @@ def broadcast_page(status: dict, tile_model: dict, can_download: bool, lang: str
             "columns": [t(f"dashboard.column.{key}", lang) for key in ("region", "contact", "state", "forwarded",
                                                                          *(("reply",) if hearing else ()))],
             "report_title": t("dashboard.report", lang) if downloads else None, "downloads": downloads}
+
+
+def _person(person, lang: str) -> dict:
+    if person is None:
+        return {"name": t("dashboard.directory.none", lang), "email": None, "phone": None, "title": None}
+    return {"name": person.name, "email": person.email, "phone": person.phone, "title": person.title}
+
+
+def directory_page(regions: list, places: list, query: str, took: str | None, lang: str) -> dict:
+    """The regions with their KKR contacts and, under each, its
+    municipalities with their contacts (``places``: those to show)."""
+    groups = []
+    for answer in regions:
+        own = [p for p in places if p.region == answer.region.code]
+        if not own and took:
+            continue
+        groups.append({"name": answer.region.name, "code": answer.region.code,
+                       "kkr": _person(answer.contact or answer.route_via, lang),
+                       "via_kl": answer.contact is None and answer.route_via is not None,
+                       "municipalities": [{"place": p.name, "code": p.code, "person": _person(p.contact, lang)}
+                                          for p in own]})
+    return {"title": t("dashboard.directory.title", lang), "query": query, "groups": groups,
+            "search_label": t("dashboard.directory.search", lang), "button": t("dashboard.directory.button", lang),
+            "took": t("dashboard.directory.took", lang, place=took) if took else None,
+            "all_label": t("dashboard.directory.all", lang), "kkr_label": t("dashboard.directory.kkr", lang),
+            "via_kl": t("status.fallback", lang), "municipalities_label": t("dashboard.directory.municipalities", lang),
+            "columns": [t(f"page.field.{key}", lang) for key in ("name", "email", "phone")]}
+
+
+def steering_page(rosters: list[dict], lang: str) -> dict:
+    groups = []
+    for roster in rosters:
+        if roster["complete"] and not roster["regions_without_representative"]:
+            verdict = t("dashboard.steering.complete", lang)
+        elif roster["complete"]:
+            verdict = t("dashboard.steering.justified", lang, justification=roster["justification"])
+        else:
+            verdict = t("dashboard.steering.gap", lang, regions=roster["regions_without_representative"])
+        groups.append({
+            "title": f"{roster['database']['code']} – {roster['database']['name']}",
+            "seats": t("dashboard.steering.seats", lang, filled=roster["filled"], seats=roster["seats"]),
+            "filled": roster["filled"], "of": roster["seats"], "verdict": verdict,
+            "chair": t("dashboard.steering.chair", lang, name=roster["chair"]["name"]) if roster["chair"] else None,
+            "members": [{"region": m["region"]["name"], "name": m["name"], "title": m.get("title"),
+                         "workplace": m.get("workplace"), "email": m.get("email")} for m in roster["representatives"]],
+            "empty": t("dashboard.steering.no_members", lang) if not roster["representatives"] else None,
+        })
+    return {"title": t("dashboard.steering.title", lang), "groups": groups,
+            "columns": [t(f"page.field.{key}", lang) for key in ("region", "name", "title", "workplace", "email")]}

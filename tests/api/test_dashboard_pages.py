@@ -91,3 +91,23 @@ def test_a_consultant_downloads_the_report_and_a_kkr_contact_may_not(app, store,
 def test_a_page_without_a_session_sends_to_sign_in(anonymous):
     assert anonymous.get("/status/broadcasts/1").headers["Location"].endswith("/status/sign-in")
 
+
+def test_the_directory_is_searchable_with_the_look_up_s_matcher(app, store, consultant):
+    everything = consultant.get("/status/directory").get_data(as_text=True)
+    assert everything.count('class="municipality"') == 98 and "Jonas Thor Björnson" in everything
+    typo = consultant.get("/status/directory?q=Koebenhavn").get_data(as_text=True)  # oe for ø
+    assert re.findall(r'class="municipality"[^>]*><th scope="row">([^<]+)<', typo) == ["København"]
+    region = consultant.get("/status/directory?q=Midtjyland").get_data(as_text=True)  # a typo
+    assert region.count('class="municipality"') == 19
+    unknown = consultant.get("/status/directory?q=Xyzzy")
+    assert unknown.status_code == 404 and "Xyzzy" in unknown.get_data(as_text=True)
+    reads = [(e["action"], e["target"]) for e in store.audit.entries() if e["actor"] == f"web:{ANNE}"]
+    assert ("read_contacts", "municipalities") in reads
+
+
+def test_the_steering_groups_show_each_roster_its_seats_and_gaps(store, consultant):
+    page = consultant.get("/status/steering").get_data(as_text=True)
+    assert "DHRD" in page and "0 af 5 pladser besat" in page
+    assert "Region Nordjylland" in page  # a region without a representative
+    reads = [(e["action"], e["target"]) for e in store.audit.entries() if e["actor"] == f"web:{ANNE}"]
+    assert ("read_roster", "database:DHRD") in reads
