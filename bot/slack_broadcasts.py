@@ -9,7 +9,7 @@ from bot.render import deliveries as render
 from bot.render import modals
 from bot.slack_access import requirer
 from bot.slack_errors import answering
-from handlers import broadcasts, deliveries, forwarding
+from handlers import broadcasts, deliveries, forwarding, signin
 from handlers.clock import parse
 from handlers.errors import KkrError
 from handlers.i18n import t
@@ -45,9 +45,21 @@ def register(app: App, store, settings, clock, on_queued) -> None:
         with answering(respond, lang):
             if wanted:
                 found = broadcasts.status(store, wanted, context["actor"].name, clock())
-                respond(**render.status_message(found, lang))
+                message = render.status_message(found, lang)
             else:
-                respond(**render.list_message(broadcasts.list_broadcasts(store)[:10], lang))
+                message = render.list_message(broadcasts.list_broadcasts(store)[:10], lang)
+            respond(**render.with_dashboard_link(message, _dashboard_link(command["user_id"]), lang))
+
+    @app.action("kkr_dashboard", middleware=[requires(Act.OPEN)])
+    def dashboard_opened(ack):
+        ack()  # a link button: Slack tells the app it was pressed, the browser does the rest
+
+    def _dashboard_link(user: str) -> str:
+        """A single-use sign-in link to the dashboard for the consultant who asked."""
+        person = signin.person_for_slack(store, user, "consultant")
+        token = signin.issue_link(store, person, clock(), by=f"slack:{user}")
+        base = settings.public_url or f"http://localhost:{settings.port}"
+        return f"{base.rstrip('/')}/status/sign-in/{token}"
 
     @app.action(render.ACK, middleware=[requires(Act.ACKNOWLEDGE)])
     def acknowledge(ack, body, action, respond):

@@ -12,6 +12,7 @@ from api.web import public
 from bot.channels.base import Setup
 from bot.channels.registry import channels_of
 from bot.dispatch import Dispatcher
+from bot.signin_mail import SignInMail
 from data.seen import SeenRequests
 
 
@@ -34,7 +35,7 @@ def create_web_app(settings: Settings | None = None, store=None, clock=None, dis
         teams_module.mount(app, teams)
         app.config["TEAMS"] = teams
     dispatcher = build_dispatcher(store, settings, clock, client, teams)
-    app.config.update(DISPATCHER=dispatcher, ON_QUEUED=dispatcher.kick)
+    app.config.update(DISPATCHER=dispatcher, ON_QUEUED=dispatcher.kick, SIGN_IN_MAIL=SignInMail(settings))
     if client is not None:
         _mount_slack(app, store, settings, clock, client, dispatcher.kick)
     if dispatch:

@@ -16,10 +16,11 @@ from handlers.directory import DIRECTORY, answer_for, municipality_ref, resolve
 from handlers.models import ContactAnswer, MunicipalityRef
 from handlers.validation import person_fields
 
-ROLES = ("kkr", "municipal", "kl", "consultant")
+ROLES = ("kkr", "municipal", "kl", "consultant", "staff")
 # Where a role's contact belongs; a place has one contact of a role, while
-# consultants (RKKP's database contacts) are many, told apart by e-mail.
-SCOPES = {"kkr": "region", "municipal": "municipality", "kl": None, "consultant": "email"}
+# consultants (RKKP's database contacts) and staff (RKKP's readers of the
+# dashboard) are many, told apart by e-mail.
+SCOPES = {"kkr": "region", "municipal": "municipality", "kl": None, "consultant": "email", "staff": "email"}
 
 
 def set_region_contact(store, region: str, fields: dict, now: datetime, by: str = "") -> ContactAnswer:

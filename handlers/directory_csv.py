@@ -21,7 +21,7 @@ from datetime import datetime
 
 from handlers import audit
 from handlers.directory import DIRECTORY, resolve
-from handlers.directory_admin import ROLES, place_contact, record_changes
+from handlers.directory_admin import ROLES, SCOPES, place_contact, record_changes
 from handlers.errors import Invalid, KkrError
 from handlers.spreadsheet import from_cell, write_csv
 from handlers.validation import PERSON_FIELDS, normal_email, person_fields
@@ -103,7 +103,7 @@ def _plan(tx, row: dict) -> tuple[str, str | None, dict | None]:
     if role not in ROLES:
         raise Invalid("csv.role", role=role, roles=", ".join(ROLES))
     place = None
-    if role == "consultant":
+    if SCOPES[role] == "email":
         place = normal_email(row.get("email") or row.get("place") or "")
     if role in PLACE_KIND:
         place = resolve(tx, row.get("place") or "", strict=True, kinds=(PLACE_KIND[role],)).place.code

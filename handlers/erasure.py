@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 
-from handlers import appointments, audit, broadcasts, directory_admin, due, steering, teams_people, tokens
+from handlers import appointments, audit, broadcasts, directory_admin, due, signin, steering, teams_people, tokens
 from handlers.directory import DIRECTORY
 from handlers.errors import Conflict, NotFound
 from handlers.forgotten import Forgotten, pseudonym
@@ -38,6 +38,7 @@ SCRUBBERS: tuple[tuple[re.Pattern, Callable], ...] = (
     (re.compile(r"due"), due.forget),
     (re.compile(r"databases"), steering.forget),
     (re.compile(teams_people.PART), teams_people.forget),
+    (re.compile(r"signin"), signin.forget),
 )
 
 

@@ -44,6 +44,7 @@ class Act(StrEnum):
     OPEN = "open"                            # health, the API document, help and hints
     READ_DIRECTORY = "read_directory"        # contacts, regions, databases, steering groups
     READ_STATUS = "read_status"              # broadcasts and their status per region
+    VIEW_DASHBOARD = "view_dashboard"        # /status: broadcasts as far as they reached the signed-in person
     READ_APPOINTMENTS = "read_appointments"  # appointment requests and their appointees
     READ_REPORT = "read_report"              # a hearing's report
     READ_MESSAGE = "read_message"            # a delivered message, as its e-mailed page shows it
@@ -102,6 +103,8 @@ RULES: dict[Act, Rule] = {
     Act.OPEN: Rule("error.forbidden", Role.NONE),
     Act.READ_DIRECTORY: Rule("permission.read_directory", Role.MEMBER),
     Act.READ_STATUS: Rule("permission.read_status", Role.READER),
+    # Every directory contact who signed in; the page shows a KKR or municipal contact only their own places.
+    Act.VIEW_DASHBOARD: Rule("permission.view_dashboard", Role.MEMBER),
     Act.READ_APPOINTMENTS: Rule("permission.read_appointments", Role.READER),
     Act.READ_REPORT: Rule("permission.read_report", Role.CONSULTANT),
     Act.READ_MESSAGE: Rule("permission.read_message", None, _any),

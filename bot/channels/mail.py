@@ -38,16 +38,22 @@ class MailChannel:
         return {"message_id": message["Message-ID"]}
 
     def _transmit(self, message: EmailMessage, recipient: str) -> None:
-        smtp_class = smtplib.SMTP_SSL if self.url.scheme == "smtps" else smtplib.SMTP
-        with smtp_class(self.url.hostname or "localhost", self.url.port or 25, timeout=20) as smtp:
+        transmit(self.url, message, recipient)
+
+
+def transmit(url, message: EmailMessage, recipient: str) -> None:
+    """Send ``message`` over the SMTP server of ``url`` (parsed ``SMTP_URL``)
+    to ``recipient`` alone: the envelope is the one recipient, never what
+    the headers say."""
+    smtp_class = smtplib.SMTP_SSL if url.scheme == "smtps" else smtplib.SMTP
+    with smtp_class(url.hostname or "localhost", url.port or 25, timeout=20) as smtp:
+        smtp.ehlo()
+        if url.scheme == "smtp" and smtp.has_extn("starttls"):
+            smtp.starttls()
             smtp.ehlo()
-            if self.url.scheme == "smtp" and smtp.has_extn("starttls"):
-                smtp.starttls()
-                smtp.ehlo()
-            if self.url.username:
-                smtp.login(unquote(self.url.username), unquote(self.url.password or ""))
-            # The envelope is the one recipient, never what the headers say.
-            smtp.send_message(message, from_addr=message["From"].addresses[0].addr_spec, to_addrs=[recipient])
+        if url.username:
+            smtp.login(unquote(url.username), unquote(url.password or ""))
+        smtp.send_message(message, from_addr=message["From"].addresses[0].addr_spec, to_addrs=[recipient])
 
 
 def configured(setup: Setup):

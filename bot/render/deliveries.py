@@ -165,6 +165,14 @@ def list_message(broadcasts: list[dict], lang: str) -> dict:
     return section(list_lines(escaped(broadcasts), lang))
 
 
+def with_dashboard_link(message: dict, url: str, lang: str) -> dict:
+    """``message`` with a button that opens the dashboard through a sign-in link."""
+    button = {"type": "button", "action_id": "kkr_dashboard", "url": url,
+              "text": {"type": "plain_text", "text": t("signin.slack_button", lang)}}
+    note = {"type": "context", "elements": [{"type": "plain_text", "text": t("signin.slack_note", lang)}]}
+    return {**message, "blocks": [*message["blocks"], {"type": "actions", "elements": [button]}, note]}
+
+
 def forward_message(done: dict, lang: str) -> dict:
     """What a forward did, for the KKR contact who pressed the button."""
     return section(forward_notes(escaped(done), lang))

@@ -10,6 +10,7 @@ from email.utils import parseaddr
 
 from bot.render import deliveries as render
 from handlers.deliveries import Outgoing
+from handlers.i18n import t
 from handlers.validation import one_line
 
 
@@ -40,3 +41,14 @@ def message_id(item: Outgoing, domain: str) -> str:
     ``b`` or ``a`` says whether it is a broadcast's or an appointment request's."""
     seal = hashlib.sha256(item.ack_token.encode("ascii")).hexdigest()[:12]
     return f"<kkrbot.{item.collection[0]}{item.broadcast_id}.d{item.delivery_id}.{seal}@{domain or 'localhost'}>"
+
+
+def signin_message(person: dict, link: str, sender: str, lang: str) -> EmailMessage:
+    """The e-mail with a dashboard sign-in link (``bot.signin_mail``)."""
+    name, addr = parseaddr(sender)
+    message = EmailMessage()
+    message["From"] = Address(one_line(name), addr_spec=addr or sender)
+    message["To"] = Address(one_line(person.get("name") or ""), addr_spec=person["email"])
+    message["Subject"] = t("signin.mail_subject", lang)
+    message.set_content(t("signin.mail_body", lang, name=person.get("name") or "", link=link))
+    return message
