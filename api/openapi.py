@@ -353,6 +353,10 @@ def document() -> dict:
                     {"name": "role", "in": "query", "schema": {"type": "string", "enum": ["kkr", "municipal", "kl"]}},
                     {"name": "region", "in": "query", "schema": _PLACE_NAME}],
                 "responses": {"200": _json({"type": "array", "items": _ref("Person")}), **_errors(404, 422)}}},
+            "/api/contacts.vcf": {"get": {
+                "summary": "Every contact person as vCard 4.0, for Outlook's contacts (audited as a read)",
+                "responses": {"200": {"description": "OK",
+                                      "content": {"text/vcard": {"schema": {"type": "string"}}}}}}},
             **_broadcast_routes(),
             **_hearing_routes(),
             **_audit_routes(),
