@@ -8,7 +8,8 @@ from handlers.errors import Invalid
 from handlers.permissions import Act
 
 bp = Blueprint("hearings", __name__, url_prefix="/api/hearings")
-FORMATS = {"json", "md", "csv"}
+FORMATS = {"json", "md", "csv", "xlsx"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXCEL = {"1": True, "true": True, "0": False, "false": False}
 
 
@@ -42,6 +43,11 @@ def get_report(broadcast_id):
     if wanted == "csv":
         return Response(report.to_csv(found, excel=excel), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename=hearing-{broadcast_id}.csv"})
+    if wanted == "xlsx":
+        from handlers.report_xlsx import to_xlsx  # openpyxl only when a workbook is asked for
+
+        return Response(to_xlsx(found, current_app.config["LANG"]), mimetype=XLSX,
+                        headers={"Content-Disposition": f"attachment; filename=hearing-{broadcast_id}.xlsx"})
     return jsonify(found)
 
 

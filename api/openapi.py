@@ -174,14 +174,16 @@ def _hearing_routes() -> dict:
                                    **_errors(400, 401, 403, 404, 413, 422), "409": _json(_ref("Error"), "Closed")}}},
         "/api/hearings/{broadcast_id}/report": {
             "parameters": [_BROADCAST_ID, {"name": "format", "in": "query",
-                                           "schema": {"type": "string", "enum": ["json", "md", "csv"]}},
+                                           "schema": {"type": "string", "enum": ["json", "md", "csv", "xlsx"]}},
                            {"name": "excel", "in": "query", "description": "CSV for Danish Excel: ';' and a BOM",
                             "schema": {"type": "string", "enum": ["0", "1", "false", "true"]}}],
             "get": {"summary": "The hearing report",
                     "responses": {"200": {"description": "OK", "content": {
                         "application/json": {"schema": {"type": "object"}},
                         "text/markdown": {"schema": {"type": "string"}},
-                        "text/csv": {"schema": {"type": "string"}}}},
+                        "text/csv": {"schema": {"type": "string"}},
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                            "schema": {"type": "string", "format": "binary"}}}},
                         **_errors(404, 422), "409": _json(_ref("Error"), "Not a hearing")}}},
         "/api/hearings/{broadcast_id}/close": {
             "parameters": [_BROADCAST_ID],
