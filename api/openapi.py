@@ -185,6 +185,26 @@ def _hearing_routes() -> dict:
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                             "schema": {"type": "string", "format": "binary"}}}},
                         **_errors(404, 422), "409": _json(_ref("Error"), "Not a hearing")}}},
+        "/api/hearings/{broadcast_id}/deadline": {
+            "parameters": [_BROADCAST_ID],
+            "post": {"summary": "Move the hearing's deadline; everyone reached gets the updated calendar event "
+                                "(consultant)",
+                     "security": _CONSULTANT,
+                     "requestBody": _body({"type": "object", "required": ["deadline"], "properties": {
+                         "deadline": {"type": "string", "format": "date"},
+                         "municipal_deadline": {"type": "string", "format": "date",
+                                                "description": "default: 5 working days before the deadline"}}}),
+                     "responses": {"200": _json({"type": "object", "properties": {
+                         "id": {"type": "integer"}, "queued": {"type": "integer"},
+                         "deadline": {"type": "string"}, "municipal_deadline": _NULLABLE_TEXT,
+                         "deadline_revision": {"type": "integer"}}}),
+                         **_errors(400, 401, 403, 404, 413, 422), "409": _json(_ref("Error"), "Closed")}}},
+        "/api/hearings/{broadcast_id}/calendar.ics": {
+            "parameters": [_BROADCAST_ID],
+            "get": {"summary": "The hearing's deadlines as iCalendar events (consultant)",
+                    "responses": {"200": {"description": "OK", "content": {
+                        "text/calendar": {"schema": {"type": "string"}}}},
+                        **_errors(404), "409": _json(_ref("Error"), "Not a hearing")}}},
         "/api/hearings/{broadcast_id}/close": {
             "parameters": [_BROADCAST_ID],
             "post": {"summary": "Close the hearing; the message goes to everyone who received it (consultant)",

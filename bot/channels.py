@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.pacing import Pacer
 from bot.render import deliveries as render
+from bot.render.calendar import attach_calendar
 from bot.slack_limits import pacer_of
 from handlers.clock import parse
 from handlers.deliveries import Outgoing
@@ -55,8 +56,8 @@ class SlackChannel:
     (a ``time.monotonic`` time) is when a send must give up waiting.
     """
 
-    def __init__(self, client: WebClient, lang: str, pacer: Pacer | None = None):
-        self.client, self.lang = client, lang
+    def __init__(self, client: WebClient, lang: str, pacer: Pacer | None = None, public_url: str = ""):
+        self.client, self.lang, self.public_url = client, lang, public_url
         self.pacer = pacer or pacer_of(client)
         self._users: dict[str, tuple[str | None, float]] = {}
         self._guard = threading.Lock()
@@ -90,7 +91,7 @@ class SlackChannel:
                 return found
         with self.pacer.call("chat.postMessage", user, deadline):
             sent = self.client.chat_postMessage(channel=user, metadata=_metadata(item),
-                                                **render.slack_message(item, self.lang))
+                                                **render.slack_message(item, self.lang, self.public_url))
         return {"user": user, "channel": sent["channel"], "ts": sent["ts"]}
 
     def posted_before(self, user: str, item: Outgoing, deadline: float | None = None) -> dict | None:
@@ -201,6 +202,7 @@ def email_message(item: Outgoing, sender: str, public_url: str, lang: str) -> Em
     message["Subject"] = one_line(subject)
     message["Message-ID"] = message_id(item, sender_address.domain)
     message.set_content(body)
+    attach_calendar(message, item, sender_address.addr_spec, lang)
     return message
 
 

@@ -40,7 +40,7 @@ def build_dispatcher(store, settings: Settings, clock, client=None) -> Dispatche
     mail = MailChannel(settings.smtp_url, settings.mail_from, public_url, settings.lang) if settings.smtp_url else None
     outbox = None if mail else OutboxChannel(outbox_folder(settings.db_path), settings.mail_from, public_url,
                                              settings.lang)
-    slack = SlackChannel(client, settings.lang) if client is not None else None
+    slack = SlackChannel(client, settings.lang, public_url=public_url) if client is not None else None
     mail_pacer = Pacer({"smtp": Limit(settings.smtp_per_minute, 60)}) if mail and settings.smtp_per_minute else None
     return Dispatcher(store, clock, slack=slack, mail=mail, outbox=outbox, interval=settings.dispatch_interval,
                       mail_pacer=mail_pacer)
