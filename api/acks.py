@@ -7,15 +7,16 @@ with a browser reads them.
 """
 
 import functools
+from email.utils import parseaddr
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 
 from api.web import now, store
 from bot.render import ack_page
 from bot.render.messages import forward_notes
-from handlers import appointments, deliveries, forwarding, hearings, permissions
+from handlers import appointments, calendar, deliveries, forwarding, hearings, permissions
 from handlers.clock import parse
-from handlers.errors import Forbidden, KkrError
+from handlers.errors import Forbidden, KkrError, NotFound
 from handlers.i18n import t
 from handlers.records import BROADCASTS
 
@@ -92,6 +93,19 @@ def appointee(token):
     raw["chair"] = request.form.get("chair") == "yes"
     appointments.add_appointee(store(), item.broadcast_id, raw, now(), by=item.recipient["name"])
     return _page(token, [t("appointment.appointee_done", _lang(), name=raw["name"])])
+
+
+@bp.get("/<token>/calendar.ics")
+@on_link(permissions.Act.READ_MESSAGE)
+def calendar_file(token):
+    """The recipient's own deadline event, the one their e-mail would carry
+    (linked under the Slack message)."""
+    item, _ = deliveries.by_token(store(), token)
+    found = calendar.for_delivery(item, parseaddr(current_app.config["SETTINGS"].mail_from)[1], _lang())
+    if found is None:
+        raise NotFound("cal.none")
+    return Response(found[0], mimetype="text/calendar",
+                    headers={"Content-Disposition": f"attachment; filename={t('cal.filename', _lang())}"})
 
 
 def _broadcast(item, reason: str) -> int:

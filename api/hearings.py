@@ -1,14 +1,17 @@
 """``/api/hearings``: replies, the hearing report, closing a hearing."""
 
+from email.utils import parseaddr
+
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from api.web import actor, json_body, now, required_text, requires, store
-from handlers import hearings, report
+from handlers import calendar, hearings, report
 from handlers.errors import Invalid
 from handlers.permissions import Act
 
 bp = Blueprint("hearings", __name__, url_prefix="/api/hearings")
-FORMATS = {"json", "md", "csv"}
+FORMATS = {"json", "md", "csv", "xlsx"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXCEL = {"1": True, "true": True, "0": False, "false": False}
 
 
@@ -42,7 +45,33 @@ def get_report(broadcast_id):
     if wanted == "csv":
         return Response(report.to_csv(found, excel=excel), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename=hearing-{broadcast_id}.csv"})
+    if wanted == "xlsx":
+        from handlers.report_xlsx import to_xlsx  # openpyxl only when a workbook is asked for
+
+        return Response(to_xlsx(found, current_app.config["LANG"]), mimetype=XLSX,
+                        headers={"Content-Disposition": f"attachment; filename=hearing-{broadcast_id}.xlsx"})
     return jsonify(found)
+
+
+@bp.post("/<int:broadcast_id>/deadline")
+@requires(Act.BROADCAST)
+def change_deadline(broadcast_id):
+    who = actor()
+    changed = hearings.change_deadline(store(), broadcast_id, json_body(), now(), by=who.name)
+    if changed["queued"]:
+        current_app.config["ON_QUEUED"](broadcast_id)
+    hearing = changed["hearing"]
+    return jsonify({"id": broadcast_id, "queued": changed["queued"],
+                    **{k: hearing.get(k) for k in ("deadline", "municipal_deadline", "deadline_revision")}})
+
+
+@bp.get("/<int:broadcast_id>/calendar.ics")
+@requires(Act.READ_REPORT)
+def hearing_calendar(broadcast_id):
+    organizer = parseaddr(current_app.config["SETTINGS"].mail_from)[1]
+    data = calendar.hearing_calendar(store(), broadcast_id, organizer, current_app.config["LANG"])
+    return Response(data, mimetype="text/calendar",
+                    headers={"Content-Disposition": f"attachment; filename=hearing-{broadcast_id}.ics"})
 
 
 @bp.post("/<int:broadcast_id>/close")

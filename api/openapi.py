@@ -176,15 +176,37 @@ def _hearing_routes() -> dict:
                                    **_errors(400, 401, 403, 404, 413, 422), "409": _json(_ref("Error"), "Closed")}}},
         "/api/hearings/{broadcast_id}/report": {
             "parameters": [_BROADCAST_ID, {"name": "format", "in": "query",
-                                           "schema": {"type": "string", "enum": ["json", "md", "csv"]}},
+                                           "schema": {"type": "string", "enum": ["json", "md", "csv", "xlsx"]}},
                            {"name": "excel", "in": "query", "description": "CSV for Danish Excel: ';' and a BOM",
                             "schema": {"type": "string", "enum": ["0", "1", "false", "true"]}}],
             "get": {"summary": "The hearing report",
                     "responses": {"200": {"description": "OK", "content": {
                         "application/json": {"schema": {"type": "object"}},
                         "text/markdown": {"schema": {"type": "string"}},
-                        "text/csv": {"schema": {"type": "string"}}}},
+                        "text/csv": {"schema": {"type": "string"}},
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                            "schema": {"type": "string", "format": "binary"}}}},
                         **_errors(404, 422), "409": _json(_ref("Error"), "Not a hearing")}}},
+        "/api/hearings/{broadcast_id}/deadline": {
+            "parameters": [_BROADCAST_ID],
+            "post": {"summary": "Move the hearing's deadline; everyone reached gets the updated calendar event "
+                                "(consultant)",
+                     "security": _CONSULTANT,
+                     "requestBody": _body({"type": "object", "required": ["deadline"], "properties": {
+                         "deadline": {"type": "string", "format": "date"},
+                         "municipal_deadline": {"type": "string", "format": "date",
+                                                "description": "default: 5 working days before the deadline"}}}),
+                     "responses": {"200": _json({"type": "object", "properties": {
+                         "id": {"type": "integer"}, "queued": {"type": "integer"},
+                         "deadline": {"type": "string"}, "municipal_deadline": _NULLABLE_TEXT,
+                         "deadline_revision": {"type": "integer"}}}),
+                         **_errors(400, 401, 403, 404, 413, 422), "409": _json(_ref("Error"), "Closed")}}},
+        "/api/hearings/{broadcast_id}/calendar.ics": {
+            "parameters": [_BROADCAST_ID],
+            "get": {"summary": "The hearing's deadlines as iCalendar events (consultant)",
+                    "responses": {"200": {"description": "OK", "content": {
+                        "text/calendar": {"schema": {"type": "string"}}}},
+                        **_errors(404), "409": _json(_ref("Error"), "Not a hearing")}}},
         "/api/hearings/{broadcast_id}/close": {
             "parameters": [_BROADCAST_ID],
             "post": {"summary": "Close the hearing; the message goes to everyone who received it (consultant)",
@@ -355,6 +377,10 @@ def document() -> dict:
                     {"name": "role", "in": "query", "schema": {"type": "string", "enum": ["kkr", "municipal", "kl"]}},
                     {"name": "region", "in": "query", "schema": _PLACE_NAME}],
                 "responses": {"200": _json({"type": "array", "items": _ref("Person")}), **_errors(404, 422)}}},
+            "/api/contacts.vcf": {"get": {
+                "summary": "Every contact person as vCard 4.0, for Outlook's contacts (audited as a read)",
+                "responses": {"200": {"description": "OK",
+                                      "content": {"text/vcard": {"schema": {"type": "string"}}}}}}},
             **_broadcast_routes(),
             **_hearing_routes(),
             **_audit_routes(),

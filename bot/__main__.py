@@ -67,6 +67,7 @@ def parser() -> argparse.ArgumentParser:
     dump = folder.add_parser("export", help="write every contact as CSV (to a file or standard output)")
     dump.add_argument("file", type=Path, nargs="?")
     dump.add_argument("--excel", action="store_true", help="';' and a byte-order mark, for Danish Excel")
+    dump.add_argument("--vcard", action="store_true", help="vCard 4.0 instead of CSV, for Outlook's contacts")
     dump.set_defaults(run=run_export)
     forget = folder.add_parser("forget", help="erase a person: contact data removed, history pseudonymised")
     forget.add_argument("email")
@@ -248,8 +249,12 @@ def _consultant(args) -> dict | None:
 
 
 def run_export(args, settings: Settings) -> int:
+    if args.vcard:
+        from handlers.vcard import export_vcard
 
-    data = directory_csv.export_csv(open_store(settings), excel=args.excel, actor="cli", now=now()).encode("utf-8")
+        data = export_vcard(open_store(settings), actor="cli", now=now()).encode("utf-8")
+    else:
+        data = directory_csv.export_csv(open_store(settings), excel=args.excel, actor="cli", now=now()).encode("utf-8")
     if not args.file:
         sys.stdout.flush()
         # Bytes, so the file is UTF-8 whatever the terminal's encoding.

@@ -48,6 +48,20 @@ def broadcast_fields(raw: dict, today: date, store) -> dict:
     return fields
 
 
+def deadlines(raw: dict, today: date) -> tuple[str, str]:
+    """A hearing's new deadline and municipal deadline, checked as at its
+    creation (the municipal one: as given, else ``MUNICIPAL_LEAD`` working
+    days before the deadline); ``Invalid`` naming the field."""
+    fields = {"kind": "hearing"}
+    for name in ("deadline", "municipal_deadline"):
+        value = raw.get(name)
+        if value is not None and not isinstance(value, str):
+            raise Invalid("broadcast.deadline_format", value=value, extra={"field": name})
+        fields[name] = (value or "").strip() or None
+    fields["deadline"] = _deadline(fields["deadline"], "hearing", today)
+    return fields["deadline"], _municipal_deadline(fields, today)
+
+
 def _deadline(value: str | None, kind: str, today: date) -> str | None:
     if not value:
         if kind == "hearing":

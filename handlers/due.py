@@ -31,7 +31,8 @@ from handlers.records import ALL, BROADCASTS, DUE, Collection
 
 log = logging.getLogger(__name__)
 
-MIRRORED = ("state", "hearing_state", "closed_at")  # what a record's index entry repeats of its document
+# What a record's index entry repeats of its document (the list of broadcasts shows the deadlines).
+MIRRORED = ("state", "hearing_state", "closed_at", "deadline", "municipal_deadline")
 
 
 @contextmanager

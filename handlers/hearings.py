@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from handlers import audit, directory, due, lifecycle, permissions, reach
+from handlers import audit, broadcasts, directory, due, lifecycle, permissions, reach
 from handlers.broadcasts import KINDS, is_notice, new_delivery, part_of
 from handlers.clock import stamp
 from handlers.deliveries import acknowledge_in
@@ -156,6 +156,29 @@ def close_hearing(store, broadcast_id: int, message: str, now: datetime, *, by: 
         audit.record(tx, by, "close", f"broadcast:{broadcast_id}", now, recipients=len(recipients),
                      not_reached=closing["counts"])
     return closing
+
+
+def change_deadline(store, broadcast_id: int, raw: dict, now: datetime, *, by: str) -> dict:
+    """Move an open hearing's deadline (and the municipalities', given or
+    derived as at creation): a new revision of everyone's calendar event,
+    sent to everyone the hearing reached, each person once; reminders
+    follow the new dates.  The same deadlines again change nothing."""
+    deadline, municipal = broadcasts.deadlines(raw, now.date())
+    with due.changing(store, BROADCASTS, broadcast_id, now) as tx:
+        before = _open_hearing(tx, broadcast_id)
+        if (before["deadline"], before.get("municipal_deadline")) == (deadline, municipal):
+            return {"hearing": before, "queued": 0}
+        doc = lifecycle.change_deadline(tx, deadline, municipal, now)
+        recipients = _closing_recipients([d for d in tx.all("deliveries") if is_notice(d)])
+        for delivery in recipients:
+            lifecycle.queue(tx, new_delivery(delivery["tier"], delivery["region"], delivery["recipient"],
+                                             delivery["fallback"], delivery["municipality"], purpose="deadline",
+                                             message={"key": "msg.deadline_changed"}), now)
+        audit.record(tx, by, "change_deadline", f"broadcast:{broadcast_id}", now,
+                     old={"deadline": before["deadline"], "municipal_deadline": before.get("municipal_deadline")},
+                     new={"deadline": deadline, "municipal_deadline": municipal},
+                     revision=doc["deadline_revision"], recipients=len(recipients))
+    return {"hearing": doc, "queued": len(recipients)}
 
 
 def _closing_recipients(notices: list[dict]) -> list[dict]:

@@ -44,6 +44,11 @@ def set_zone(name: str) -> None:
     _display["zone"] = ZoneInfo(name)
 
 
+def display_zone() -> ZoneInfo:
+    """The zone times are shown in (``KKRBOT_TZ``), for files that hold local times."""
+    return _display["zone"]
+
+
 @cache
 def catalogue(lang: str) -> dict[str, str]:
     with open(LOCALE_FOLDER / f"{lang}.json", encoding="utf-8") as handle:

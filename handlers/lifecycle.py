@@ -255,6 +255,17 @@ def close_hearing(tx, by: str, message: str, now: datetime, closing: dict | None
                                       "closing": closing, "hearing_state": HearingState.CLOSED.value})
 
 
+def change_deadline(tx, deadline: str, municipal_deadline: str | None, now: datetime) -> dict:
+    """A hearing's deadline moved: a new revision of its calendar events,
+    and open again if the old deadline had passed (``now`` is before the new one's end)."""
+    doc = tx.get("broadcast", 1)
+    fields = {"deadline": deadline, "municipal_deadline": municipal_deadline,
+              "deadline_revision": int(doc.get("deadline_revision", 0)) + 1, "deadline_changed_at": stamp(now)}
+    if doc.get("hearing_state") == HearingState.PAST_DEADLINE and now < deadline_end({**doc, **fields}):
+        fields["hearing_state"] = HearingState.OPEN.value
+    return tx.update("broadcast", 1, fields)
+
+
 # -- appointment requests ---------------------------------------------------------
 
 def appointment_forwarded(tx, by: str, now: datetime) -> dict:

@@ -51,8 +51,8 @@ class SlackChannel:
     name = "slack"
     records_may_trail = True  # a DM carries its delivery's IDs: after a crash it is found, not posted again
 
-    def __init__(self, client: WebClient, lang: str, pacer: Pacer | None = None):
-        self.client, self.lang = client, lang
+    def __init__(self, client: WebClient, lang: str, pacer: Pacer | None = None, public_url: str = ""):
+        self.client, self.lang, self.public_url = client, lang, public_url
         self.pacer = pacer or pacer_of(client)
         self._users: dict[str, tuple[str | None, float]] = {}
         self._guard = threading.Lock()
@@ -86,7 +86,7 @@ class SlackChannel:
                 return found
         with self.pacer.call("chat.postMessage", user, deadline):
             sent = self.client.chat_postMessage(channel=user, metadata=_metadata(item),
-                                                **render.slack_message(item, self.lang))
+                                                **render.slack_message(item, self.lang, self.public_url))
         return {"user": user, "channel": sent["channel"], "ts": sent["ts"]}
 
     def posted_before(self, user: str, item: Outgoing, deadline: float | None = None) -> dict | None:
@@ -122,4 +122,4 @@ def configured(setup: Setup) -> SlackChannel | None:
     """The Slack channel over the app's Web API client; None without Slack."""
     if setup.slack_client is None:
         return None
-    return SlackChannel(setup.slack_client, setup.settings.lang)
+    return SlackChannel(setup.slack_client, setup.settings.lang, public_url=setup.public_url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.render.calendar import download_block
 from bot.render.messages import consultant_of, deadline_line, forward_notes, has_buttons, header, message_lines
 from bot.render.modals import input_block, modal
 from bot.render.mrkdwn import escaped
@@ -16,9 +17,10 @@ APPOINT_FORWARDED, APPOINTEE = "kkr_appoint_forwarded", "kkr_appointee"
 MODAL = "kkr_broadcast"
 
 
-def slack_message(item: Outgoing, lang: str) -> dict:
+def slack_message(item: Outgoing, lang: str, public_url: str = "") -> dict:
     """The DM: the header (plain text), the message in mrkdwn with the
-    broadcast's and the people's texts escaped, and the buttons."""
+    broadcast's and the people's texts escaped, the buttons, and a link to
+    the recipient's deadline event when it carries one (``public_url``)."""
     safe = escaped(item)
     lines = message_lines(safe, lang)
     blocks = [
@@ -28,6 +30,9 @@ def slack_message(item: Outgoing, lang: str) -> dict:
     if has_buttons(item):
         blocks.append({"type": "actions", "block_id": _block_id(item),
                        "elements": _buttons(item, lang)})
+    event = download_block(item, public_url, lang)
+    if event:
+        blocks.append(event)
     return {"text": f"{header(safe.broadcast, lang)}: {lines[0].strip('*')}", "blocks": blocks}
 
 

@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 
 from bot.render import deliveries as render
+from bot.render.calendar import attach_calendar
 from handlers.deliveries import Outgoing
 from handlers.i18n import t
 from handlers.validation import one_line
@@ -30,6 +31,7 @@ def email_message(item: Outgoing, sender: str, public_url: str, lang: str) -> Em
     message["Subject"] = one_line(subject)
     message["Message-ID"] = message_id(item, sender_address.domain)
     message.set_content(body)
+    attach_calendar(message, item, sender_address.addr_spec, lang)
     return message
 
 

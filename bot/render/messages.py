@@ -15,13 +15,13 @@ def header(broadcast: dict, lang: str) -> str:
 
 def message_lines(item: Outgoing, lang: str) -> list[str]:
     """Title, text, link, deadline, and why this recipient gets it; a
-    reminder or closing message leads with its own text."""
+    reminder, a change of deadline or a closing message leads with its own text."""
     b = item.broadcast
     if item.purpose in ("summary", "welcome"):
         return [own_text(item, lang)]
     if item.purpose == "closing":
         return [t("msg.closing", lang, title=b["title"]), own_text(item, lang)]
-    out = [own_text(item, lang)] if item.purpose == "reminder" else []
+    out = [own_text(item, lang)] if item.purpose in ("reminder", "deadline") else []
     out.append(f"*{b['title']}*")
     if b.get("body"):
         out.append(b["body"])

@@ -39,7 +39,7 @@ def started(db_path, store=None, who="Anne Nakano"):
 
 def ack_path(outbox: Path, name: str) -> str:
     message = email.message_from_bytes((outbox / name).read_bytes(), policy=policy.default)
-    return re.search(r"https?://\S+?(/ack/\S+)", message.get_content()).group(1)
+    return re.search(r"https?://\S+?(/ack/\S+)", message.get_body(("plain",)).get_content()).group(1)
 
 
 @pytest.fixture

@@ -28,7 +28,8 @@ def world(store, client):
 
 
 def closings(mailbox):
-    return sorted(m["To"].addresses[0].addr_spec for m in mailbox.messages if FINAL in m.get_content())
+    return sorted(m["To"].addresses[0].addr_spec for m in mailbox.messages
+                  if FINAL in m.get_body(("plain",)).get_content())
 
 
 def test_closing_reaches_everyone_reached_and_records_who_it_could_not(store, client, world):

@@ -60,7 +60,7 @@ def links(world, broadcast_id):
     found = {}
     for path in sorted(world["outbox"].glob(f"broadcast-{broadcast_id}-delivery-*.eml")):
         message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
-        found[path.name] = re.search(r"https?://\S+?(/ack/\S+)", message.get_content()).group(1)
+        found[path.name] = re.search(r"https?://\S+?(/ack/\S+)", message.get_body(("plain",)).get_content()).group(1)
     return found
 
 

@@ -62,7 +62,7 @@ def test_a_full_appointment_for_dhrd(world):
     # 2. KL gets it by e-mail, opens the link, acknowledges and marks it forwarded to the KKRs.
     to_kl = world["mail"].wait_for(1)[0]
     assert to_kl["To"].addresses[0].addr_spec == "lht@kl.dk"
-    text = to_kl.get_content()
+    text = to_kl.get_body(("plain",)).get_content()
     assert "5 kommunale repræsentanter og en kommunal formand" in text
     assert "Dansk Hjerterehabiliteringsdatabase" in text
     link = re.search(r"(http://\S+/ack/\S+)", text).group(1)
@@ -91,7 +91,7 @@ def test_a_full_appointment_for_dhrd(world):
 
     # 4. Each appointee is welcomed and is on the roster.
     world["mail"].wait_for(1 + 4)
-    welcome = world["mail"].to("mm@viborg.dk")[0].get_content()
+    welcome = world["mail"].to("mm@viborg.dk")[0].get_body(("plain",)).get_content()
     assert "Velkommen til styregruppen for Dansk Hjerterehabiliteringsdatabase" in welcome
     assert "Næste møde: 14. januar 2027" in welcome and "Nina Nord" in welcome and "Anne Nakano" in welcome
     assert welcome.count("hilsen") == 1  # signed by the consultant alone

@@ -56,7 +56,7 @@ def running(store, db_path, mail):
 
 
 def link_in(message) -> str:
-    return re.search(r"(http://\S+/ack/\S+)", message.get_content()).group(1)
+    return re.search(r"(http://\S+/ack/\S+)", message.get_body(("plain",)).get_content()).group(1)
 
 
 def region(base, broadcast_id, code):
@@ -72,10 +72,10 @@ def test_broadcast_reaches_every_region_by_email(running):
         "jt@viborg.dk", "lht@kl.dk", "lht@kl.dk", "mima@haderslev.dk", "php@aalborg.dk"]
     jonas = running["mailbox"].to("jt@viborg.dk")[0]
     assert jonas["Subject"] == "[RKKP DHRD] Høring: Høring over kommunale indikatorer"
-    text = jonas.get_content()
+    text = jonas.get_body(("plain",)).get_content()
     assert "Høringsfrist: 15. december 2026" in text and "https://www.rkkp.dk/dhrd" in text
     assert "KKR-kontaktperson for Region Midtjylland" in text
-    kl_texts = [m.get_content() for m in running["mailbox"].to("lht@kl.dk")]
+    kl_texts = [m.get_body(("plain",)).get_content() for m in running["mailbox"].to("lht@kl.dk")]
     assert any("Region Sjælland har endnu ingen KKR-kontaktperson" in t for t in kl_texts)
     wait_until(lambda: region(running["base"], body["id"], "1082")["state"] == "sent")
     assert region(running["base"], body["id"], "1082")["channel"] == "email"
@@ -123,7 +123,8 @@ def test_forwarding_from_the_email_page_reaches_the_municipalities(running, stor
     assert "Disse kommuner har ingen kontaktperson og har ikke fået beskeden:" in page and "Herning" in page
     messages = running["mailbox"].wait_for(7)
     bo = running["mailbox"].to("bo@viborg.dk")[0]
-    assert "for Viborg Kommune via KKR Midtjylland (kontaktperson: Jonas Thor Björnson)" in bo.get_content()
+    assert "for Viborg Kommune via KKR Midtjylland (kontaktperson: Jonas Thor Björnson)" in bo.get_body(
+        ("plain",)).get_content()
     call("POST", link + "/forward", b"")
     time.sleep(0.5)
     assert len(running["mailbox"].messages) == len(messages) == 7

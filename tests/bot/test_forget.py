@@ -26,7 +26,7 @@ HEARING = {"kind": "hearing", "database": "DHRD", "title": "Indikatorer", "deadl
 
 def eml_text(path) -> str:
     message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
-    return "\n".join([*(str(value) for value in message.values()), message.get_content()])
+    return "\n".join([*(str(value) for value in message.values()), message.get_body(("plain",)).get_content()])
 
 
 def link_to(outbox, email: str, broadcast_id: int) -> str:

@@ -54,7 +54,8 @@ def reminders(world):
 
 def text_of(world, delivery):
     path = world["outbox"] / f"broadcast-{world['id']}-delivery-{delivery['id']}.eml"
-    return " ".join(email.message_from_bytes(path.read_bytes(), policy=policy.default).get_content().split())
+    message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+    return " ".join(message.get_body(("plain",)).get_content().split())
 
 
 def notice_of(world, municipality):

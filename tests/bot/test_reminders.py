@@ -75,7 +75,7 @@ def test_a_whole_hearing(world):
     reminders = sent(world, "reminder")
     assert sorted(r["region"] for r in reminders) == ["1081", "1083", "1084", "1085"]
     assert {r["state"] for r in reminders} == {"sent"}
-    text = mail(world, reminders[0]["id"]).get_content()
+    text = mail(world, reminders[0]["id"]).get_body(("plain",)).get_content()
     assert "Påmindelse: Husk at kvittere for modtagelsen af »Kommunale indikatorer«" in text
     assert f"/ack/{hid}-{reminders[0]['about']}-" in text                # the link acknowledges the notice
     assert at(world, datetime(2026, 11, 26, 9, 0, tzinfo=CPH)) == 0      # once per delivery and rule
@@ -88,13 +88,14 @@ def test_a_whole_hearing(world):
     assert at(world, datetime(2026, 12, 28, 9, 0, tzinfo=CPH)) == 3      # 1 working day before
     replies_due = [r for r in sent(world, "reminder") if r["message"]["key"] == "msg.reminder_reply"]
     assert sorted(r["region"] for r in replies_due) == ["1081", "1081", "1083", "1084", "1084", "1085", "1085"]
-    assert "Høringsfristen er 29. december 2026." in mail(world, replies_due[-1]["id"]).get_content()
+    last = mail(world, replies_due[-1]["id"])
+    assert "Høringsfristen er 29. december 2026." in last.get_body(("plain",)).get_content()
 
     assert at(world, datetime(2026, 12, 29, 23, 59, tzinfo=CPH)) == 0
     assert at(world, datetime(2026, 12, 30, 0, 0, tzinfo=CPH)) == 2      # summary to Anne, KL told
     summary = {d["recipient"]["email"]: d for d in sent(world, "summary")}
     assert set(summary) == {"anne@rkkp.dk", "lht@kl.dk"}
-    to_anne = mail(world, summary["anne@rkkp.dk"]["id"]).get_content()
+    to_anne = mail(world, summary["anne@rkkp.dk"]["id"]).get_body(("plain",)).get_content()
     assert "Der mangler et samlet høringssvar fra: Region Nordjylland, Region Hovedstaden, Region Sjælland" in to_anne
     assert "/ack/" not in to_anne
     assert at(world, datetime(2026, 12, 31, 9, 0, tzinfo=CPH)) == 0
@@ -112,7 +113,7 @@ def test_closed_hearings_get_no_more_reminders(world):
     assert at(world, datetime(2026, 12, 30, tzinfo=CPH)) == 0
     closing = sent(world, "closing")
     assert len(closing) == 4 and {d["state"] for d in closing} == {"sent"}  # the KL contact once, for two regions
-    assert "Endelige indikatorer: 1-4." in mail(world, closing[0]["id"]).get_content()
+    assert "Endelige indikatorer: 1-4." in mail(world, closing[0]["id"]).get_body(("plain",)).get_content()
 
 
 def test_a_failing_job_does_not_stop_the_scheduler(world, caplog):

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.slow
 
 
 def delivery_ids(mailbox):
-    return [int(re.search(r"/ack/\d+-(\d+)-", m.get_content()).group(1)) for m in list(mailbox.messages)]
+    return [int(re.search(r"/ack/\d+-(\d+)-", m.get_body(("plain",)).get_content()).group(1))
+            for m in list(mailbox.messages)]
 
 
 def test_restart_in_the_middle_of_a_fan_out(tmp_path):

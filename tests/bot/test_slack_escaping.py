@@ -152,7 +152,7 @@ def _mail_to(outbox, address: str) -> str:
         for path in outbox.glob("*.eml"):
             message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
             if address in message["To"]:
-                return message.get_content()
+                return message.get_body(("plain",)).get_content()
         return None
 
     return wait_until(found, what=f"an e-mail to {address}")

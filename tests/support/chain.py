@@ -46,7 +46,8 @@ class Chain:
 
     def link(self, address):
         """The ``/ack/<token>`` path of the first message to ``address``."""
-        return re.search(r"https://kkr\.rkkp\.dk(/ack/\S+)", self.mails(address)[0].get_content()).group(1)
+        text = self.mails(address)[0].get_body(("plain",)).get_content()
+        return re.search(r"https://kkr\.rkkp\.dk(/ack/\S+)", text).group(1)
 
     def region(self, code):
         status = self.client.get(f"/api/broadcasts/{self.id}").json
