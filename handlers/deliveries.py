@@ -12,6 +12,7 @@ its ``Outgoing.maybe_sent_since`` tells the channel to look before sending.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,9 +20,11 @@ from handlers import ack_tokens, audit, due, lifecycle, permissions
 from handlers.clock import parse, stamp
 from handlers.directory import DIRECTORY
 from handlers.enums import BroadcastState, DeliveryState, Purpose, Tier
-from handlers.errors import Conflict, NotFound
+from handlers.errors import Conflict, NotFound, Unreadable
 from handlers.lifecycle import LEASE, MAX_ATTEMPTS, backoff  # noqa: F401 - the names others import from here
 from handlers.records import APPOINTMENTS, BROADCASTS, Collection, Delivery, named
+
+log = logging.getLogger(__name__)
 
 BATCH = 20  # claimed at once: each batch must be sent well within its lease, even when rate-limited
 
@@ -72,13 +75,24 @@ def claim_due(store, now: datetime, secret: bytes, *, owner: str = "", is_dead=N
         if len(claimed) >= limit:
             break
         names = names or place_names(store)
-        with due.changing(store, collection, record_id, now, visit=True) as tx:
-            doc = tx.get(collection.doc, 1)
-            for delivery in [d for d in tx.all("deliveries") if due_now(d)][:limit - len(claimed)] if doc else []:
-                earlier = _earlier_try(delivery)
-                lifecycle.claim(tx, delivery["id"], owner, now)
-                claimed.append(_outgoing(collection, record_id, doc, delivery, secret, names, earlier,
-                                         kkr_contact=_kkr_contact(tx, delivery)))
+        try:
+            claimed += _claim_in(store, collection, record_id, now, owner, due_now, secret, names,
+                                 limit - len(claimed))
+        except Unreadable as error:  # one record this version cannot read must not stop the others being sent
+            log.error("not sending from %s: %s", collection.target(record_id), error)
+    return claimed
+
+
+def _claim_in(store, collection: Collection, record_id: int, now: datetime, owner: str, due_now, secret: bytes,
+              names: dict, limit: int) -> list[Outgoing]:
+    claimed = []
+    with due.changing(store, collection, record_id, now, visit=True) as tx:
+        doc = tx.get(collection.doc, 1)
+        for delivery in [d for d in tx.all("deliveries") if due_now(d)][:limit] if doc else []:
+            earlier = _earlier_try(delivery)
+            lifecycle.claim(tx, delivery["id"], owner, now)
+            claimed.append(_outgoing(collection, record_id, doc, delivery, secret, names, earlier,
+                                     kkr_contact=_kkr_contact(tx, delivery)))
     return claimed
 
 
