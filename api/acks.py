@@ -13,10 +13,11 @@ from flask import Blueprint, current_app, render_template, request
 from api.web import now, store
 from handlers import appointments, deliveries, forwarding, hearings, permissions
 from handlers.clock import parse
+from handlers.enums import DeliveryState, Kind, Purpose, Tier
 from handlers.errors import Forbidden, KkrError
 from handlers.i18n import t
 from handlers.messages import forward_notes, header, message_lines
-from handlers.records import BROADCASTS
+from handlers.records import APPOINTMENTS, BROADCASTS
 
 bp = Blueprint("acks", __name__, url_prefix="/ack")
 
@@ -119,15 +120,15 @@ def _page(token: str, notes: list[str] | None = None):
         "header": header(item.broadcast, lang),
         "lines": [line.replace("*", "") for line in message_lines(item, lang)],
         "to": t("page.to", lang, name=item.recipient["name"], email=item.recipient["email"]),
-        "can_ack": delivery["state"] != "acknowledged",
+        "can_ack": delivery["state"] != DeliveryState.ACKNOWLEDGED,
         "ack_label": t("page.ack_button", lang),
-        "forward_label": t("page.forward_button", lang, region=item.region_name) if item.tier == 1 else None,
+        "forward_label": t("page.forward_button", lang, region=item.region_name) if item.tier == Tier.REGION else None,
     }
-    if item.broadcast["kind"] == "hearing" and not item.broadcast.get("closed_at"):
+    if item.broadcast["kind"] == Kind.HEARING and not item.broadcast.get("closed_at"):
         view.update(_reply_form(item, lang))
-    if item.collection == "appointment" and item.purpose == "notice":
+    if item.collection == APPOINTMENTS.name and item.purpose == Purpose.NOTICE:
         view.update(_appointment_form(item, lang))
-    if delivery["state"] == "acknowledged" and not notes:
+    if delivery["state"] == DeliveryState.ACKNOWLEDGED and not notes:
         notes = [t("page.acknowledged", lang, when=parse(delivery["acknowledged_at"]),
                    by=delivery["acknowledged_by"])]
     if delivery.get("forwarded_on_behalf"):
@@ -141,7 +142,7 @@ def _reply_form(item, lang: str) -> dict:
     """The reply box, with the reply so far; a KKR contact also sees the
     replies of the region's municipalities, to consolidate them."""
     context = hearings.reply_context(store(), item.broadcast_id, item.notice_id)
-    label = t("page.reply_label_consolidated" if item.tier == 1 else "page.reply_label", lang)
+    label = t("page.reply_label_consolidated" if item.tier == Tier.REGION else "page.reply_label", lang)
     return {"reply_label": label, "reply_button": t("page.reply_button", lang),
             "reply_text": context["text"], "municipal_title": t("modal.reply_municipal", lang),
             "municipal_replies": [f"{r['municipality']} ({r['by']}): {r['text']}"
