@@ -16,6 +16,7 @@ from handlers import audit, directory, due, lifecycle, permissions, reach
 from handlers.broadcasts import KINDS, is_notice, new_delivery, part_of
 from handlers.clock import stamp
 from handlers.deliveries import acknowledge_in
+from handlers.enums import Kind, Purpose, ReplyKind, Tier
 from handlers.errors import Conflict, Invalid, NotFound
 from handlers.records import BROADCASTS
 from handlers.validation import clean_text
@@ -42,7 +43,7 @@ def reply_by_delivery(store, broadcast_id: int, delivery_id: int, text: str, now
             raise NotFound("ack.unknown_link")
         permissions.require_recipient(permissions.Act.REPLY, permissions.Message.of(broadcast_id, found), slack_user)
         by = by or found["recipient"]["name"]
-        municipality = found["municipality"] if found["tier"] == 2 else None
+        municipality = found["municipality"] if found["tier"] == Tier.MUNICIPALITY else None
         saved = _save(tx, broadcast, found["region"], municipality, text, by, now)
         _audit_reply(tx, broadcast_id, saved, now)
         acknowledge_in(tx, broadcast_id, found, now, via="reply", slack_user=slack_user)
@@ -82,8 +83,8 @@ def _save(tx, broadcast: dict, region: str, municipality: str | None, text: str,
         old = existing[0]
         history = [*old.get("history", []), {k: old[k] for k in ("text", "by", "at", "late")}]
         return tx.update("replies", old["id"], {**entry, "history": history})
-    kind = "municipal" if municipality else "regional"
-    return tx.insert("replies", {"kind": kind, "region": region, "municipality": municipality, **entry,
+    kind = ReplyKind.MUNICIPAL if municipality else ReplyKind.REGIONAL
+    return tx.insert("replies", {"kind": kind.value, "region": region, "municipality": municipality, **entry,
                                  "history": []})
 
 
@@ -100,7 +101,7 @@ def reply_context(store, broadcast_id: int, delivery_id: int, slack_user: str | 
     if found is None or not is_notice(found):
         raise NotFound("ack.unknown_link")
     permissions.require_recipient(permissions.Act.REPLY, permissions.Message.of(broadcast_id, found), slack_user)
-    municipality = found["municipality"] if found["tier"] == 2 else None
+    municipality = found["municipality"] if found["tier"] == Tier.MUNICIPALITY else None
     own = next((r for r in all_replies if r["region"] == found["region"] and r["municipality"] == municipality), None)
     with store.read(directory.DIRECTORY) as view:
         names = {m["code"]: m["name"] for m in view.all("municipalities")}
@@ -139,7 +140,7 @@ def close_hearing(store, broadcast_id: int, message: str, now: datetime, *, by: 
         recipients = _closing_recipients(notices)
         for delivery in recipients:
             lifecycle.queue(tx, new_delivery(delivery["tier"], delivery["region"], delivery["recipient"],
-                                             delivery["fallback"], delivery["municipality"], purpose="closing",
+                                             delivery["fallback"], delivery["municipality"], purpose=Purpose.CLOSING,
                                              message={"text": message}), now)
         for delivery in notices:
             lifecycle.stopped(tx, delivery, "hearing closed")
@@ -168,7 +169,7 @@ def _open_hearing(tx, broadcast_id: int) -> dict:
     broadcast = tx.get("broadcast", 1)
     if broadcast is None or broadcast.get("kind") not in KINDS:
         raise NotFound("broadcast.not_found", id=broadcast_id)
-    if broadcast["kind"] != "hearing":
+    if broadcast["kind"] != Kind.HEARING:
         raise Conflict("hearing.not_a_hearing", id=broadcast_id)
     if lifecycle.hearing_state(broadcast, None) == lifecycle.HearingState.CLOSED:
         raise Conflict("hearing.closed", id=broadcast_id)
