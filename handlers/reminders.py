@@ -25,6 +25,7 @@ fell due while nothing ran is sent at the next run.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -32,9 +33,11 @@ from zoneinfo import ZoneInfo
 from handlers import audit, directory, due, lifecycle
 from handlers.clock import parse, stamp
 from handlers.enums import Kind, Purpose, Tier
+from handlers.errors import Unreadable
 from handlers.lifecycle import DeliveryState, is_notice, new_delivery
 from handlers.workdays import add_working_days
 
+log = logging.getLogger(__name__)
 MORNING = time(9, 0)
 
 
@@ -59,16 +62,24 @@ def queue_due_reminders(store, now: datetime, tz: str = lifecycle.DEFAULT_TZ) ->
     the zone of records that do not name their own."""
     queued, kl, names = [], _kl(store), _region_names(store)
     for collection, record_id in due.to_remind(store, now):
-        with due.changing(store, collection, record_id, now, visit=True) as tx:
-            doc = tx.get(collection.doc, 1)
-            if doc is None:
-                continue
-            for reminder in (r for r in still_to_come(doc, tx, lifecycle.zone_of(doc, tz), kl, names)
-                             if r.due_at(now)):
-                tx.insert("reminders", {"rule": reminder.rule, "target": reminder.target, "queued_at": stamp(now)})
-                queued.append(lifecycle.queue(tx, reminder.delivery, now))
-                audit.record(tx, "scheduler", "reminder", f"{collection.target(record_id)}/{reminder.target}", now,
-                             rule=reminder.rule)
+        try:
+            queued += _queue_in(store, collection, record_id, now, tz, kl, names)
+        except Unreadable as error:  # one record this version cannot read must not stop the others' reminders
+            log.error("no reminders for %s: %s", collection.target(record_id), error)
+    return queued
+
+
+def _queue_in(store, collection, record_id: int, now: datetime, tz: str, kl: dict | None, names: dict) -> list[dict]:
+    queued = []
+    with due.changing(store, collection, record_id, now, visit=True) as tx:
+        doc = tx.get(collection.doc, 1)
+        if doc is None:
+            return []
+        for reminder in (r for r in still_to_come(doc, tx, lifecycle.zone_of(doc, tz), kl, names) if r.due_at(now)):
+            tx.insert("reminders", {"rule": reminder.rule, "target": reminder.target, "queued_at": stamp(now)})
+            queued.append(lifecycle.queue(tx, reminder.delivery, now))
+            audit.record(tx, "scheduler", "reminder", f"{collection.target(record_id)}/{reminder.target}", now,
+                         rule=reminder.rule)
     return queued
 
 

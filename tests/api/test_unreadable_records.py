@@ -6,9 +6,13 @@ quietly shows it wrong; and everything else goes on being sent."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot import shell
-from tests.api.test_lifecycles import INFO, world_of
+from tests.api.test_lifecycles import INFO, at, world_of
+
+CPH = ZoneInfo("Europe/Copenhagen")
 
 
 def _misspell(store, broadcast_id: int, delivery_id: int, **fields) -> None:
@@ -49,3 +53,14 @@ def test_an_unreadable_record_does_not_stop_the_others_being_sent(store, db_path
     sent = json.loads(store.file_of(f"broadcast-{fine['id']}").read_text(encoding="utf-8"))["deliveries"]
     assert {d["state"] for d in sent.values()} == {"sent"}
     assert world["client"].get(f"/api/broadcasts/{broken['id']}").status_code == 500
+
+
+def test_an_unreadable_record_does_not_stop_the_others_being_reminded(store, db_path):
+    world = world_of(store, db_path)
+    broken = world["client"].post("/api/broadcasts", json=INFO).json
+    fine = world["client"].post("/api/broadcasts", json={**INFO, "title": "Nyt"}).json
+    assert world["dispatcher"].drain() == 10
+    _misspell(store, broken["id"], 2, state="snet")
+    assert at(world, datetime(2026, 11, 25, 9, 0, tzinfo=CPH)) == 5   # 2 working days later: fine's reminders
+    reminded = json.loads(store.file_of(f"broadcast-{fine['id']}").read_text(encoding="utf-8"))["reminders"]
+    assert len(reminded) == 5
