@@ -25,7 +25,7 @@ from handlers.clock import stamp
 from handlers.enums import AppointeeRole, Kind, Purpose, Tier
 from handlers.errors import Conflict, Forbidden, Invalid, NotFound
 from handlers.lifecycle import AppointmentState, is_notice, new_delivery
-from handlers.records import APPOINTMENTS
+from handlers.records import APPOINTMENTS, AppointmentRequest
 from handlers.validation import normal_email, normal_phone, text_fields
 
 KIND = Kind.APPOINTMENT
@@ -200,7 +200,7 @@ def status(store, request_id: int, actor: str | None = None, now: datetime | Non
         filled = _filled(view)
     audit.read(store, actor, "read_appointment", f"appointment:{int(request_id)}", now)
     return {
-        "id": int(request_id), "state": doc.get("state") or lifecycle.appointment_state(doc),
+        "id": int(request_id), "state": AppointmentRequest.from_doc(doc).state or lifecycle.appointment_state(doc),
         "database": doc["database"], "disease_area": doc["title"],
         "competencies": doc["body"], "next_meeting": doc["next_meeting"], "representatives": doc["seats"],
         "chair": doc["chair_wanted"], "justification": doc.get("justification"), "consultant": doc.get("consultant"),

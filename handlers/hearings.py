@@ -18,7 +18,7 @@ from handlers.clock import stamp
 from handlers.deliveries import acknowledge_in
 from handlers.enums import Kind, Purpose, ReplyKind, Tier
 from handlers.errors import Conflict, Invalid, NotFound
-from handlers.records import BROADCASTS
+from handlers.records import BROADCASTS, HearingReply, ReplyRevision
 from handlers.validation import clean_text
 
 MAX_TEXT = 20_000
@@ -80,12 +80,13 @@ def _save(tx, broadcast: dict, region: str, municipality: str | None, text: str,
     late = is_late(broadcast, now)
     entry = {"text": text, "by": by, "at": stamp(now), "late": late}
     if existing:
-        old = existing[0]
-        history = [*old.get("history", []), {k: old[k] for k in ("text", "by", "at", "late")}]
-        return tx.update("replies", old["id"], {**entry, "history": history})
+        old = HearingReply.from_doc(existing[0])
+        revision = ReplyRevision(text=old.text, by=old.by, at=old.at, late=old.late)
+        history = [*(r.to_doc() for r in old.history), revision.to_doc()]
+        return tx.update("replies", old.id, {**entry, "history": history})
     kind = ReplyKind.MUNICIPAL if municipality else ReplyKind.REGIONAL
-    return tx.insert("replies", {"kind": kind.value, "region": region, "municipality": municipality, **entry,
-                                 "history": []})
+    return tx.insert("replies", HearingReply(kind=kind, region=region, municipality=municipality, **entry,
+                                             _absent=frozenset({"id"})).to_doc())
 
 
 def reply_context(store, broadcast_id: int, delivery_id: int, slack_user: str | None = None,
