@@ -104,7 +104,7 @@ def new_delivery(tier: Tier, region: str | None, person: dict | None, fallback: 
 
 
 def is_notice(delivery: dict) -> bool:
-    return Delivery.from_doc(delivery).is_notice
+    return Delivery.field_of(delivery, "purpose") == Purpose.NOTICE
 
 
 def queue(tx, delivery: dict, now: datetime) -> dict:
@@ -154,7 +154,7 @@ def acknowledged(tx, delivery_id: int, by: str, now: datetime) -> dict:
 
 def erased(tx, delivery: dict) -> None:
     """Erasure: what was still to be sent to the person is given up."""
-    if Delivery.from_doc(delivery).state in (DeliveryState.QUEUED, DeliveryState.SENDING, DeliveryState.FAILED):
+    if Delivery.field_of(delivery, "state") in (DeliveryState.QUEUED, DeliveryState.SENDING, DeliveryState.FAILED):
         tx.update("deliveries", delivery["id"], {"state": DeliveryState.FAILED.value, "last_error": "erased",
                                                  "next_attempt_at": None, "lease_until": None})
 
@@ -163,7 +163,7 @@ def stopped(tx, delivery: dict, why: str) -> None:
     """What has not been sent is not to be sent any more (a hearing closed):
     a queued delivery fails as such, a failed one keeps its error and is
     not tried again; one being sent is left to arrive."""
-    state = Delivery.from_doc(delivery).state
+    state = Delivery.field_of(delivery, "state")
     if state == DeliveryState.QUEUED:
         tx.update("deliveries", delivery["id"], {"state": DeliveryState.FAILED.value, "last_error": why,
                                                  "next_attempt_at": None})
@@ -172,17 +172,17 @@ def stopped(tx, delivery: dict, why: str) -> None:
 
 
 def acknowledgeable(delivery: dict) -> bool:
-    return Delivery.from_doc(delivery).state in (DeliveryState.SENT, DeliveryState.SENDING)
+    return Delivery.field_of(delivery, "state") in (DeliveryState.SENT, DeliveryState.SENDING)
 
 
 def next_send(delivery: dict) -> datetime | None:
     """When the delivery is next due to be (re)sent: its next attempt, or
     when its lease runs out; None when it is sent, acknowledged or given up."""
-    found = Delivery.from_doc(delivery)
-    if found.state == DeliveryState.SENDING:
-        return parse(found.lease_until)
-    if found.state in (DeliveryState.QUEUED, DeliveryState.FAILED) and reachable(delivery["recipient"]):
-        return parse(found.next_attempt_at)
+    state = Delivery.field_of(delivery, "state")  # for every delivery of a record, on each write
+    if state == DeliveryState.SENDING:
+        return parse(delivery["lease_until"])
+    if state in (DeliveryState.QUEUED, DeliveryState.FAILED) and reachable(delivery["recipient"]):
+        return parse(delivery.get("next_attempt_at"))
     return None
 
 
@@ -190,8 +190,7 @@ def due_to_send(now: datetime, is_dead):
     """Whether a delivery is due at ``now``; ``is_dead(owner)`` says whether
     the process holding a lease is known to be gone (taken over at once)."""
     def due(delivery: dict) -> bool:
-        found = Delivery.from_doc(delivery)
-        if found.state == DeliveryState.SENDING and is_dead(found.lease_owner or ""):
+        if Delivery.field_of(delivery, "state") == DeliveryState.SENDING and is_dead(delivery.get("lease_owner") or ""):
             return True
         moment = next_send(delivery)
         return moment is not None and moment <= now

@@ -95,6 +95,10 @@ class Record:
                           f.default_factory() if f.default_factory is not MISSING else f.default)
                          for f in fields(cls) if not f.name.startswith("_")]
             cls._known = frozenset(name for name, *_ in cls._plan)
+            cls._required = frozenset(name for name, _, _, required, _ in cls._plan if required)
+            cls._defaults = {name: default for name, _, _, required, default in cls._plan if not required}
+            cls._lists = frozenset(name for name, default in cls._defaults.items() if isinstance(default, list))
+            cls._loaders = [(name, load, default) for name, load, _, _, default in cls._plan if load is not None]
         return cls._plan
 
     @classmethod
@@ -102,27 +106,48 @@ class Record:
         """The record of a stored document; ``Unreadable`` when it cannot be one."""
         if not isinstance(doc, dict):
             raise Unreadable("error.unreadable_record", record=cls.NAME, field="–", value=_shown(doc))
-        values, absent = {}, []
-        for name, load, _dump, required, default in cls._fields():
-            if name not in doc:
-                if required:
-                    raise Unreadable("error.unreadable_record", record=_named(cls, doc), field=name, value="–")
-                absent.append(name)
-                values[name] = list(default) if isinstance(default, list) else default
-                continue
-            value = doc[name]
-            if load is not None and (value is not None or default is not None):
+        cls._fields()
+        missing = cls._required - doc.keys()
+        if missing:
+            raise Unreadable("error.unreadable_record", record=_named(cls, doc), field=min(missing), value="–")
+        # Dict operations, not a loop over every field: a delivery is read this way on every status.
+        known = cls._known
+        values = {**cls._defaults, **{k: v for k, v in doc.items() if k in known}}
+        absent = known - doc.keys()
+        for name in cls._lists & absent:
+            values[name] = []
+        for name, load, default in cls._loaders:
+            value = values[name]
+            if name in doc and (value is not None or default is not None):
                 try:
-                    value = load(value)
+                    values[name] = load(value)
                 except (TypeError, ValueError, KeyError):
                     raise Unreadable("error.unreadable_record", record=_named(cls, doc), field=name,
                                      value=_shown(value)) from None
-            values[name] = value
-        # Past the dataclass's __init__: a delivery is read this way on every status, so it must be cheap.
-        record = object.__new__(cls)
-        record.__dict__.update(values, _extra={k: v for k, v in doc.items() if k not in cls._known},
-                               _absent=frozenset(absent), _order=tuple(doc))
+        record = object.__new__(cls)  # past the dataclass's __init__, which checks nothing here
+        record.__dict__.update(values, _extra={k: v for k, v in doc.items() if k not in known},
+                               _absent=absent, _order=tuple(doc))
         return record
+
+    @classmethod
+    def field_of(cls, doc: dict, name: str):
+        """One field of a stored document, loaded and checked as ``from_doc``
+        loads it: for the paths that read one field of every delivery on
+        each write (its state, to know what is due), where all would cost."""
+        cls._fields()
+        if name not in doc:
+            if name in cls._required:
+                raise Unreadable("error.unreadable_record", record=_named(cls, doc), field=name, value="–")
+            return cls._defaults[name]
+        value = doc[name]
+        load, default = next((load, default) for field, load, default in cls._loaders if field == name)
+        if value is None and default is None:
+            return None
+        try:
+            return load(value)
+        except (TypeError, ValueError, KeyError):
+            raise Unreadable("error.unreadable_record", record=_named(cls, doc), field=name,
+                             value=_shown(value)) from None
 
     def to_doc(self) -> dict:
         """The document to store (with ``id`` when it has one; the store drops it)."""
