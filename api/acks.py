@@ -16,9 +16,10 @@ from bot.render import ack_page
 from bot.render.messages import forward_notes
 from handlers import appointments, calendar, deliveries, forwarding, hearings, permissions
 from handlers.clock import parse
+from handlers.enums import Kind, Purpose
 from handlers.errors import Forbidden, KkrError, NotFound
 from handlers.i18n import t
-from handlers.records import BROADCASTS
+from handlers.records import APPOINTMENTS, BROADCASTS
 
 bp = Blueprint("acks", __name__, url_prefix="/ack")
 
@@ -131,9 +132,9 @@ def _page(token: str, notes: list[str] | None = None):
     """The page of the link's delivery as it stands now (``bot.render.ack_page``)."""
     item, delivery = deliveries.by_token(store(), token, now())
     lang, facts = _lang(), {}
-    if item.broadcast["kind"] == "hearing" and not item.broadcast.get("closed_at"):
+    if item.broadcast["kind"] == Kind.HEARING and not item.broadcast.get("closed_at"):
         facts["reply_context"] = hearings.reply_context(store(), item.broadcast_id, item.notice_id)
-    if item.collection == "appointment" and item.purpose == "notice":
+    if item.collection == APPOINTMENTS.name and item.purpose == Purpose.NOTICE:
         facts.update(appointment=appointments.status(store(), item.broadcast_id), regions=_regions())
     return render_template("ack.html", lang=lang, title=ack_page.title(lang),
                            notes=ack_page.page_notes(delivery, notes, lang), error=None,

@@ -23,6 +23,8 @@ def register(app: Flask) -> None:
 
 
 def _kkr_error(error: KkrError):
+    if error.status >= 500:  # ours, but the server's fault (a record the store holds that cannot be read)
+        current_app.logger.error("%s on %s %s", error, request.method, request.path)
     return jsonify(error.to_dict(current_app.config["LANG"])), error.status
 
 

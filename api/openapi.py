@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from handlers.enums import BROADCAST_KINDS, BroadcastState, DeliveryState, HearingState, ReplyKind
+
 
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -25,9 +27,9 @@ def _errors(*codes: int) -> dict:
 
 
 _NULLABLE_TEXT = {"type": "string", "nullable": True}
-_BROADCAST_STATE = {"type": "string", "enum": ["open", "done"],
+_BROADCAST_STATE = {"type": "string", "enum": [BroadcastState.OPEN.value, BroadcastState.DONE.value],
                     "description": "open while a message or reminder is still to be sent, then done"}
-_HEARING_STATE = {"type": "string", "nullable": True, "enum": ["open", "past_deadline", "closed", None],
+_HEARING_STATE = {"type": "string", "nullable": True, "enum": [*(s.value for s in HearingState), None],
                   "description": "for a hearing: open, past its deadline day, or closed"}
 # A place name longer than this is refused with a 422 (handlers.directory.MAX_QUERY), in a path or query
 # parameter as in a body field: a value out of range, not an unknown place.
@@ -70,7 +72,7 @@ SCHEMAS = {
             "query": {"type": "string"}, "exact": {"type": "boolean"}}}}},
     "BroadcastInput": {"type": "object", "required": ["kind", "database", "title"], "additionalProperties": False,
                        "properties": {
-                           "kind": {"type": "string", "enum": ["annual_report", "hearing", "info"]},
+                           "kind": {"type": "string", "enum": [k.value for k in BROADCAST_KINDS]},
                            "database": {"type": "string", "maxLength": 40},
                            "title": {"type": "string", "maxLength": 200},
                            "body": {"type": "string", "maxLength": 20000},
@@ -96,7 +98,7 @@ SCHEMAS = {
         "channel": {"type": "string", "nullable": True,  # a new channel is one module: no closed list here
                     "description": "the channel that delivered it (KKRBOT_CHANNELS: slack, teams, email, outbox); "
                                    "null until sent"},
-        "state": {"type": "string", "enum": ["queued", "sending", "sent", "failed", "acknowledged"]},
+        "state": {"type": "string", "enum": [s.value for s in DeliveryState]},
         "last_error": _NULLABLE_TEXT, "acknowledged_by": _NULLABLE_TEXT, "acknowledged_at": _NULLABLE_TEXT,
         "forwarded_at": _NULLABLE_TEXT, "forwarded_by": _NULLABLE_TEXT,
         "forwarded_on_behalf": {"type": "boolean",
@@ -159,7 +161,8 @@ def _broadcast_routes() -> dict:
 
 def _hearing_routes() -> dict:
     reply = {"type": "object", "properties": {
-        "kind": {"type": "string", "enum": ["regional", "municipal"]}, "region": {"type": "string"},
+        "kind": {"type": "string", "enum": [ReplyKind.REGIONAL.value, ReplyKind.MUNICIPAL.value]},
+        "region": {"type": "string"},
         "municipality": _NULLABLE_TEXT, "text": {"type": "string"}, "by": {"type": "string"},
         "at": {"type": "string"}, "late": {"type": "boolean"},
         "history": {"type": "array", "items": {"type": "object"}}}}

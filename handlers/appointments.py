@@ -22,12 +22,13 @@ from datetime import datetime
 from handlers import audit, databases, directory, due, lifecycle, permissions, steering
 from handlers.broadcasts import begin_creation, consultant_contact, finish_creation
 from handlers.clock import stamp
+from handlers.enums import AppointeeRole, Kind, Purpose, Tier
 from handlers.errors import Conflict, Forbidden, Invalid, NotFound
-from handlers.lifecycle import AppointmentState, new_delivery
-from handlers.records import APPOINTMENTS
+from handlers.lifecycle import AppointmentState, is_notice, new_delivery
+from handlers.records import APPOINTMENTS, AppointmentRequest
 from handlers.validation import normal_email, normal_phone, text_fields
 
-KIND = "appointment"
+KIND = Kind.APPOINTMENT
 REQUEST_FIELDS = ("disease_area", "competencies", "next_meeting", "justification")
 JUSTIFICATION_LIMIT = 5000
 APPOINTEE_FIELDS = ("name", "title", "workplace", "email", "phone", "region")
@@ -70,7 +71,7 @@ def open_request(store, code: str, raw: dict, now: datetime, by: str, creator: d
             "chair_wanted": chair, "justification": fields["justification"], "consultant": consultant,
             "created_by": entry["created_by"], "created_at": entry["created_at"],
             "creator": creator or {"name": entry["created_by"]}}, now))
-        lifecycle.queue(tx, new_delivery(0, None, kl.to_dict()), now)
+        lifecycle.queue(tx, new_delivery(Tier.DIRECT, None, kl.to_dict()), now)
         audit.record(tx, entry["created_by"], "appointment", f"appointment:{entry['id']}", now,
                      database=entry["database"], seats=seats)
 
@@ -141,15 +142,15 @@ def add_appointee(store, request_id: int, raw: dict, now: datetime, by: str) -> 
         doc = _request(tx, request_id)
         if doc["completed_at"]:
             raise Conflict("appointment.complete", id=request_id)
-        if person["role"] == "representative" and _filled(tx)["representatives"] >= doc["seats"]:
+        if person["role"] == AppointeeRole.REPRESENTATIVE and _filled(tx)["representatives"] >= doc["seats"]:
             raise Conflict("appointment.seats_full", id=request_id)
         tx.insert("appointees", {**person, "at": stamp(now), "by": by})
         with store.write(steering.DATABASES) as roster:
             steering.add_member(roster, doc["database"], person, now, request_id, region_name)
             others = [m["name"] for m in roster.find("members", database=doc["database"])
                       if m["email"] != person["email"]]
-        lifecycle.queue(tx, new_delivery(0, person["region"], person, purpose="welcome", message={
-            "key": "msg.welcome_chair" if person["role"] == "chair" else "msg.welcome",
+        lifecycle.queue(tx, new_delivery(Tier.DIRECT, person["region"], person, purpose=Purpose.WELCOME, message={
+            "key": "msg.welcome_chair" if person["role"] == AppointeeRole.CHAIR else "msg.welcome",
             "params": {"database": doc["database_name"],
                        "consultant": databases.consultant_label(doc.get("consultant") or doc["creator"]),
                        "next_meeting": doc["next_meeting"] or "–", "others": ", ".join(others) or "–"}}), now)
@@ -171,7 +172,8 @@ def appointee_fields(store, raw: dict) -> tuple[dict, str]:
         person["phone"] = normal_phone(person["phone"])
     with store.read(directory.DIRECTORY) as view:
         region = directory.resolve(view, person["region"], strict=True, kinds=("region",)).place
-    return {**person, "region": region.code, "role": "chair" if chair else "representative"}, region.label
+    role = AppointeeRole.CHAIR if chair else AppointeeRole.REPRESENTATIVE
+    return {**person, "region": region.code, "role": role.value}, region.label
 
 
 def require_kl(store, request_id: int, slack_user: str | None, act: permissions.Act) -> None:
@@ -182,7 +184,7 @@ def require_kl(store, request_id: int, slack_user: str | None, act: permissions.
         return
     with store.read(part_of(_id(request_id))) as view:
         _request(view, request_id)
-        to_kl = next((d for d in view.all("deliveries") if d["tier"] == 0 and d.get("purpose") == "notice"), None)
+        to_kl = next((d for d in view.all("deliveries") if d["tier"] == Tier.DIRECT and is_notice(d)), None)
     if to_kl is None:
         raise Forbidden(permissions.RULES[act].reason)
     permissions.require_recipient(act, permissions.Message.of(_id(request_id), to_kl, KIND, APPOINTMENTS.name),
@@ -193,12 +195,12 @@ def status(store, request_id: int, actor: str | None = None, now: datetime | Non
     """Where a request stands, with its appointees' contact data: ``actor``'s read is recorded."""
     with store.read(part_of(_id(request_id))) as view:
         doc = _request(view, request_id)
-        to_kl = next((d for d in view.all("deliveries") if d["tier"] == 0 and d.get("purpose") == "notice"), None)
+        to_kl = next((d for d in view.all("deliveries") if d["tier"] == Tier.DIRECT and is_notice(d)), None)
         appointees = view.all("appointees")
         filled = _filled(view)
     audit.read(store, actor, "read_appointment", f"appointment:{int(request_id)}", now)
     return {
-        "id": int(request_id), "state": doc.get("state") or lifecycle.appointment_state(doc),
+        "id": int(request_id), "state": AppointmentRequest.from_doc(doc).state or lifecycle.appointment_state(doc),
         "database": doc["database"], "disease_area": doc["title"],
         "competencies": doc["body"], "next_meeting": doc["next_meeting"], "representatives": doc["seats"],
         "chair": doc["chair_wanted"], "justification": doc.get("justification"), "consultant": doc.get("consultant"),
@@ -248,8 +250,8 @@ def forget(tx, person) -> dict:
 
 def _filled(view) -> dict:
     appointees = view.all("appointees")
-    return {"representatives": sum(a["role"] == "representative" for a in appointees),
-            "chair": any(a["role"] == "chair" for a in appointees)}
+    return {"representatives": sum(a["role"] == AppointeeRole.REPRESENTATIVE for a in appointees),
+            "chair": any(a["role"] == AppointeeRole.CHAIR for a in appointees)}
 
 
 def _complete(doc: dict, filled: dict) -> bool:

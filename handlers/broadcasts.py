@@ -12,14 +12,15 @@ from datetime import date, datetime
 
 from handlers import audit, databases, directory, due, lifecycle
 from handlers.clock import stamp
+from handlers.enums import BROADCAST_KINDS, BroadcastState, DeliveryState, Kind, Tier
 from handlers.errors import Invalid, NotFound
 from handlers.lifecycle import is_notice, new_delivery, reachable  # noqa: F401 - the names others import from here
-from handlers.records import BROADCASTS, Collection
+from handlers.records import BROADCASTS, Broadcast, Collection, Delivery
 from handlers.validation import text_fields
 from handlers.workdays import add_working_days
 
 INDEX = "broadcasts"
-KINDS = ("annual_report", "hearing", "info")
+KINDS = BROADCAST_KINDS
 FIELDS = ("kind", "database", "title", "body", "link", "deadline", "municipal_deadline")
 LIMITS = {"kind": 20, "database": 40, "title": 200, "body": 20_000, "link": 2_000, "deadline": 20,
           "municipal_deadline": 20}
@@ -52,7 +53,7 @@ def deadlines(raw: dict, today: date) -> tuple[str, str]:
     """A hearing's new deadline and municipal deadline, checked as at its
     creation (the municipal one: as given, else ``MUNICIPAL_LEAD`` working
     days before the deadline); ``Invalid`` naming the field."""
-    fields = {"kind": "hearing"}
+    fields = {"kind": Kind.HEARING}
     for name in ("deadline", "municipal_deadline"):
         value = raw.get(name)
         if value is not None and not isinstance(value, str):
@@ -64,7 +65,7 @@ def deadlines(raw: dict, today: date) -> tuple[str, str]:
 
 def _deadline(value: str | None, kind: str, today: date) -> str | None:
     if not value:
-        if kind == "hearing":
+        if kind == Kind.HEARING:
             raise Invalid("broadcast.deadline_required", extra={"field": "deadline"})
         return None
     return _future_day(value, "deadline", today).isoformat()
@@ -75,7 +76,7 @@ def _municipal_deadline(fields: dict, today: date) -> str | None:
     contact: as given (from today up to the hearing's deadline), else
     ``MUNICIPAL_LEAD`` working days before that deadline, but not before today."""
     value, field = fields["municipal_deadline"], "municipal_deadline"
-    if fields["kind"] != "hearing":
+    if fields["kind"] != Kind.HEARING:
         if value:
             raise Invalid("broadcast.municipal_deadline_hearing_only", extra={"field": field})
         return None
@@ -132,7 +133,7 @@ def begin_creation(store, key: str | None, fields: dict, collection: Collection 
     the one made earlier with ``key``; and whether this call made it."""
     with store.write(collection.index) as tx:
         existing = [e for e in tx.find(collection.index, key=key)
-                    if e.get("state") != lifecycle.BroadcastState.MOVED] if key else []
+                    if e.get("state") != BroadcastState.MOVED] if key else []
         if existing:
             return existing[0], False
         return tx.insert(collection.index, {**fields, "key": key, **lifecycle.creating()}), True
@@ -144,7 +145,7 @@ def finish_creation(store, entry: dict, write_part, now: datetime, collection: C
     was killed afterwards already did, then its index entry takes the
     record's state.  Each step is idempotent, so any call with the key can
     finish it."""
-    if entry.get("state") != lifecycle.BroadcastState.CREATING:
+    if entry.get("state") != BroadcastState.CREATING:
         return
     with due.changing(store, collection, entry["id"], now) as tx:
         if tx.get(collection.doc, 1) is None:
@@ -168,8 +169,8 @@ def tier_one_plan(store) -> list[dict]:
     plan = []
     for answer in directory.all_regions(store):
         person = answer.contact or answer.route_via
-        plan.append(new_delivery(tier=1, region=answer.region.code, person=person.to_dict() if person else None,
-                                 fallback=answer.contact is None))
+        plan.append(new_delivery(tier=Tier.REGION, region=answer.region.code,
+                                 person=person.to_dict() if person else None, fallback=answer.contact is None))
     return plan
 
 
@@ -188,18 +189,19 @@ def list_broadcasts(store, actor: str | None = None, now: datetime | None = None
     """Every broadcast, newest first, without its deliveries, with its
     state (and a hearing's, as at ``now``).  They name who created them, so
     ``actor``'s read is recorded."""
-    hidden = (lifecycle.BroadcastState.CREATING, lifecycle.BroadcastState.MOVED)
+    hidden = (BroadcastState.CREATING, BroadcastState.MOVED)
     with store.read(INDEX) as view:
-        entries = [b for b in view.all("broadcasts") if b.get("state") not in hidden and b["kind"] in KINDS]
-    entries.sort(key=lambda b: b["id"], reverse=True)
+        entries = [(Broadcast.from_doc(b), b) for b in view.all("broadcasts")]
+    entries = [(b, doc) for b, doc in entries if b.state not in hidden and b.kind in KINDS]
+    entries.sort(key=lambda pair: pair[0].id, reverse=True)
     audit.read(store, actor, "read_broadcast", "broadcasts", now)
-    return [_summary(b, now) for b in entries]
+    return [_summary(b, doc, now) for b, doc in entries]
 
 
-def _summary(entry: dict, now: datetime | None) -> dict:
-    found = {k: v for k, v in entry.items() if k != "key"}
-    if entry["kind"] == "hearing":
-        found["hearing_state"] = lifecycle.hearing_state(entry, now)
+def _summary(entry: Broadcast, doc: dict, now: datetime | None) -> dict:
+    found = {k: v for k, v in doc.items() if k != "key"}
+    if entry.is_hearing:
+        found["hearing_state"] = lifecycle.hearing_state(doc, now)
     return found
 
 
@@ -209,42 +211,43 @@ def status(store, broadcast_id, actor: str | None = None, now: datetime | None =
     broadcast_id = _id(broadcast_id)
     with store.read(part_of(broadcast_id)) as view:
         broadcast = view.get("broadcast", 1)
-        deliveries = view.all("deliveries")
+        deliveries = [Delivery.from_doc(d) for d in view.all("deliveries")]
         replies = view.all("replies")
-    if broadcast is None or broadcast.get("kind") not in KINDS:
+    if broadcast is None or Broadcast.from_doc(broadcast).kind not in KINDS:
         raise NotFound("broadcast.not_found", id=broadcast_id)
+    hearing = Broadcast.from_doc(broadcast).is_hearing
     with store.read(directory.DIRECTORY) as view:
         regions = {r["code"]: r for r in view.all("regions")}
         munis = {m["code"]: m for m in view.all("municipalities")}
-    notices = [d for d in deliveries if is_notice(d)]
-    rows = [_region_row(d, notices, regions, munis) for d in notices if d["tier"] == 1]
+    notices = [d for d in deliveries if d.is_notice]
+    rows = [_region_row(d, notices, regions, munis) for d in notices if d.tier == Tier.REGION]
     rows.sort(key=lambda row: row["region"]["code"])
-    if broadcast["kind"] == "hearing":
+    if hearing:
         for row in rows:
             row.update(_replies_of(row["region"]["code"], replies, munis))
     audit.read(store, actor, "read_broadcast", f"broadcast:{broadcast_id}", now)
-    if broadcast["kind"] == "hearing":
+    if hearing:
         broadcast["hearing_state"] = lifecycle.hearing_state(broadcast, now)
     return {"id": broadcast_id, **{k: v for k, v in broadcast.items() if k not in ("id", "tz")}, "regions": rows}
 
 
-def _region_row(first: dict, deliveries: list[dict], regions: dict, munis: dict) -> dict:
-    region = regions[first["region"]]
-    second = [d for d in deliveries if d["tier"] == 2 and d["region"] == first["region"]]
+def _region_row(first: Delivery, deliveries: list[Delivery], regions: dict, munis: dict) -> dict:
+    region = regions[first.region]
+    second = [d for d in deliveries if d.tier == Tier.MUNICIPALITY and d.region == first.region]
     return {
         "region": {"code": region["code"], "name": region["name"]},
-        "delivery": first["id"], "recipient": first["recipient"], "fallback": first["fallback"],
-        "channel": first["channel"], "state": first["state"], "last_error": first["last_error"],
-        "acknowledged_by": first["acknowledged_by"], "acknowledged_at": first["acknowledged_at"],
-        "forwarded_at": first["forwarded_at"], "forwarded_by": first["forwarded_by"],
-        "forwarded_on_behalf": bool(first.get("forwarded_on_behalf")),
+        "delivery": first.id, "recipient": first.recipient.to_doc() if first.recipient else None,
+        "fallback": first.fallback, "channel": first.channel, "state": first.state.value,
+        "last_error": first.last_error, "acknowledged_by": first.acknowledged_by,
+        "acknowledged_at": first.acknowledged_at, "forwarded_at": first.forwarded_at,
+        "forwarded_by": first.forwarded_by, "forwarded_on_behalf": bool(first.forwarded_on_behalf),
         "municipalities": {
             "total": region.get("municipality_count", 0),
-            "reached": sum(d["state"] in ("sent", "acknowledged") for d in second),
-            "acknowledged": sum(d["state"] == "acknowledged" for d in second),
-            "unreachable": first.get("unreachable", []),
-            "not_acknowledged": sorted(munis[d["municipality"]]["name"] for d in second
-                                       if d["state"] != "acknowledged"),
+            "reached": sum(d.state in (DeliveryState.SENT, DeliveryState.ACKNOWLEDGED) for d in second),
+            "acknowledged": sum(d.state == DeliveryState.ACKNOWLEDGED for d in second),
+            "unreachable": first.unreachable,
+            "not_acknowledged": sorted(munis[d.municipality]["name"] for d in second
+                                       if d.state != DeliveryState.ACKNOWLEDGED),
         },
     }
 

@@ -25,12 +25,13 @@ from datetime import UTC, date, datetime, timedelta
 from handlers.broadcasts import part_of
 from handlers.clock import day, parse
 from handlers.deliveries import Outgoing
+from handlers.enums import Kind, Purpose, Tier
 from handlers.errors import Conflict, NotFound
 from handlers.i18n import t
 from handlers.lifecycle import zone_of
 
 PRODID = "-//RKKP//kkr-bot//DA"
-DATED = ("notice", "reminder", "deadline")  # messages that carry the recipient's deadline
+DATED = (Purpose.NOTICE, Purpose.REMINDER, Purpose.DEADLINE)  # messages that carry the recipient's deadline
 
 
 def for_delivery(item: Outgoing, organizer: str, lang: str) -> tuple[bytes, str] | None:
@@ -45,7 +46,7 @@ def for_delivery(item: Outgoing, organizer: str, lang: str) -> tuple[bytes, str]
 
     b = item.broadcast
     due_day = recipient_day(b, item.tier)
-    event = _event(b, uid_of(item.broadcast_id, item.recipient), due_day, item.tier == 2 and
+    event = _event(b, uid_of(item.broadcast_id, item.recipient), due_day, item.tier == Tier.MUNICIPALITY and
                    bool(b.get("municipal_deadline")), method, organizer, lang)
     if method == "CANCEL":
         event.add("attendee", vCalAddress(f"mailto:{item.recipient['email']}"))
@@ -56,11 +57,11 @@ def method_for(item: Outgoing) -> str | None:
     """PUBLISH for a message that carries the recipient's deadline, CANCEL
     for the closing message of a hearing closed before it, else None."""
     b = item.broadcast
-    if item.collection != "broadcast" or b.get("kind") != "hearing" or not b.get("deadline"):
+    if item.collection != "broadcast" or b.get("kind") != Kind.HEARING or not b.get("deadline"):
         return None
     if item.purpose in DATED and not b.get("closed_at"):
         return "PUBLISH"
-    if item.purpose == "closing" and closed_early(b, recipient_day(b, item.tier)):
+    if item.purpose == Purpose.CLOSING and closed_early(b, recipient_day(b, item.tier)):
         return "CANCEL"
     return None
 
@@ -72,7 +73,7 @@ def hearing_calendar(store, broadcast_id: int, organizer: str, lang: str) -> byt
         doc = view.get("broadcast", 1)
     if doc is None:
         raise NotFound("broadcast.not_found", id=broadcast_id)
-    if doc.get("kind") != "hearing" or not doc.get("deadline"):
+    if doc.get("kind") != Kind.HEARING or not doc.get("deadline"):
         raise Conflict("hearing.not_a_hearing", id=broadcast_id)
     events = []
     for name, municipal in (("deadline", False), ("municipal_deadline", True)):

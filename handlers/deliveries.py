@@ -12,15 +12,19 @@ its ``Outgoing.maybe_sent_since`` tells the channel to look before sending.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from handlers import ack_tokens, audit, due, lifecycle, permissions
 from handlers.clock import parse, stamp
 from handlers.directory import DIRECTORY
-from handlers.errors import Conflict, NotFound
+from handlers.enums import BroadcastState, DeliveryState, Purpose, Tier
+from handlers.errors import Conflict, NotFound, Unreadable
 from handlers.lifecycle import LEASE, MAX_ATTEMPTS, backoff  # noqa: F401 - the names others import from here
-from handlers.records import APPOINTMENTS, BROADCASTS, Collection, named
+from handlers.records import APPOINTMENTS, BROADCASTS, Collection, Delivery, named
+
+log = logging.getLogger(__name__)
 
 BATCH = 20  # claimed at once: each batch must be sent well within its lease, even when rate-limited
 
@@ -31,7 +35,7 @@ class Outgoing:
 
     broadcast_id: int
     delivery_id: int
-    tier: int
+    tier: Tier
     broadcast: dict
     recipient: dict
     region: str
@@ -40,7 +44,7 @@ class Outgoing:
     ack_token: str
     region_name: str = ""
     municipality_name: str | None = None
-    purpose: str = "notice"
+    purpose: Purpose = Purpose.NOTICE
     message: dict | None = None
     about: int | None = None
     maybe_sent_since: str | None = None  # when an earlier try that may have sent it began; None: first try
@@ -71,13 +75,24 @@ def claim_due(store, now: datetime, secret: bytes, *, owner: str = "", is_dead=N
         if len(claimed) >= limit:
             break
         names = names or place_names(store)
-        with due.changing(store, collection, record_id, now, visit=True) as tx:
-            doc = tx.get(collection.doc, 1)
-            for delivery in [d for d in tx.all("deliveries") if due_now(d)][:limit - len(claimed)] if doc else []:
-                earlier = _earlier_try(delivery)
-                lifecycle.claim(tx, delivery["id"], owner, now)
-                claimed.append(_outgoing(collection, record_id, doc, delivery, secret, names, earlier,
-                                         kkr_contact=_kkr_contact(tx, delivery)))
+        try:
+            claimed += _claim_in(store, collection, record_id, now, owner, due_now, secret, names,
+                                 limit - len(claimed))
+        except Unreadable as error:  # one record this version cannot read must not stop the others being sent
+            log.error("not sending from %s: %s", collection.target(record_id), error)
+    return claimed
+
+
+def _claim_in(store, collection: Collection, record_id: int, now: datetime, owner: str, due_now, secret: bytes,
+              names: dict, limit: int) -> list[Outgoing]:
+    claimed = []
+    with due.changing(store, collection, record_id, now, visit=True) as tx:
+        doc = tx.get(collection.doc, 1)
+        for delivery in [d for d in tx.all("deliveries") if due_now(d)][:limit] if doc else []:
+            earlier = _earlier_try(delivery)
+            lifecycle.claim(tx, delivery["id"], owner, now)
+            claimed.append(_outgoing(collection, record_id, doc, delivery, secret, names, earlier,
+                                     kkr_contact=_kkr_contact(tx, delivery)))
     return claimed
 
 
@@ -90,31 +105,35 @@ def place_names(store) -> dict[str, dict]:
 def _kkr_contact(reader, delivery: dict) -> str | None:
     """Who a tier-2 message came through: the name of the region's KKR
     contact, or None when the region has none and it came via KL."""
-    if delivery["tier"] != 2:
+    found = Delivery.from_doc(delivery)
+    if found.tier != Tier.MUNICIPALITY:
         return None
-    first = next(iter(reader.find("deliveries", tier=1, region=delivery["region"], purpose="notice")), None)
-    if first is None or first["fallback"] or not first["recipient"]:
+    first = next(iter(reader.find("deliveries", tier=Tier.REGION, region=found.region, purpose=Purpose.NOTICE)), None)
+    first = Delivery.from_doc(first) if first is not None else None
+    if first is None or first.fallback or not first.recipient:
         return None
-    return first["recipient"]["name"]
+    return first.recipient.name
 
 
 def _earlier_try(delivery: dict) -> str | None:
     """When the try before this one began, if it may have sent the message:
     a claim taken over (its process died or its lease ran out) or a failure."""
-    if delivery["state"] not in (lifecycle.DeliveryState.SENDING, lifecycle.DeliveryState.FAILED):
+    found = Delivery.from_doc(delivery)
+    if found.state not in (DeliveryState.SENDING, DeliveryState.FAILED):
         return None
-    lease = parse(delivery.get("lease_until"))  # for claims made before claimed_at was recorded
-    return delivery.get("claimed_at") or (stamp(lease - LEASE) if lease else None)
+    lease = parse(found.lease_until)  # for claims made before claimed_at was recorded
+    return found.claimed_at or (stamp(lease - LEASE) if lease else None)
 
 
 def _outgoing(collection: Collection, record_id: int, doc: dict, delivery: dict, secret: bytes, names: dict,
               maybe_sent_since: str | None = None, kkr_contact: str | None = None) -> Outgoing:
-    region, municipality = names.get(delivery["region"]) or {}, names.get(delivery["municipality"]) or {}
-    return Outgoing(record_id, delivery["id"], delivery["tier"], {k: v for k, v in doc.items() if k != "id"},
-                    delivery["recipient"], delivery["region"], delivery["municipality"], delivery["fallback"],
-                    ack_tokens.make(secret, record_id, delivery.get("about") or delivery["id"], collection.name),
+    found = Delivery.from_doc(delivery)
+    region, municipality = names.get(found.region) or {}, names.get(found.municipality) or {}
+    return Outgoing(record_id, found.id, found.tier, {k: v for k, v in doc.items() if k != "id"},
+                    delivery["recipient"], found.region, found.municipality, found.fallback,
+                    ack_tokens.make(secret, record_id, found.about or found.id, collection.name),
                     region.get("name", ""), municipality.get("name"),
-                    delivery.get("purpose", "notice"), delivery.get("message"), delivery.get("about"),
+                    found.purpose, found.message, found.about,
                     maybe_sent_since, municipality.get("official_name"), kkr_contact, collection.name)
 
 
@@ -161,7 +180,7 @@ def located(store, collection: Collection, record_id: int) -> Collection:
                 return BROADCASTS
         with store.read(BROADCASTS.index) as view:
             entry = view.get(BROADCASTS.index, int(record_id))
-        if entry and entry.get("state") == lifecycle.BroadcastState.MOVED:
+        if entry and entry.get("state") == BroadcastState.MOVED:
             return APPOINTMENTS
     return collection
 
@@ -186,7 +205,7 @@ def acknowledge(store, record_id: int, delivery_id: int, now: datetime, *, by: s
             raise NotFound("ack.unknown_link")
         permissions.require_recipient(permissions.Act.ACKNOWLEDGE,
                                       permissions.Message.of(record_id, found, collection=where.name), slack_user)
-        if found["state"] == lifecycle.DeliveryState.ACKNOWLEDGED:
+        if Delivery.from_doc(found).state == DeliveryState.ACKNOWLEDGED:
             return found, False
         updated = acknowledge_in(tx, record_id, found, now, by=by, collection=where.name, slack_user=slack_user)
         if updated is None:
@@ -203,7 +222,7 @@ def acknowledge_in(tx, record_id: int, delivery: dict, now: datetime, *, by: str
     their name as the caller knows it.  ``collection``: whose ``record_id``."""
     if not lifecycle.acknowledgeable(delivery):
         return None
-    by = by or delivery["recipient"]["name"]
+    by = by or Delivery.from_doc(delivery).recipient.name
     updated = lifecycle.acknowledged(tx, delivery["id"], by, now)
     audit.record(tx, by, "acknowledge", delivery_ref(record_id, delivery["id"], collection), now, **details)
     return updated

@@ -62,3 +62,11 @@ class Invalid(KkrError):
     """422: the request is well-formed but a value is not acceptable."""
 
     status, key = 422, "error.invalid"
+
+
+class Unreadable(KkrError):
+    """500: a stored record holds what this version cannot read (a state,
+    kind or tier it does not know, a field missing): the store needs repair,
+    and nothing is changed until it is."""
+
+    status, key = 500, "error.unreadable_record"

@@ -19,6 +19,7 @@ from handlers import audit, directory, due, lifecycle, permissions
 from handlers.broadcasts import new_delivery
 from handlers.clock import stamp
 from handlers.deliveries import acknowledge_in
+from handlers.enums import Purpose, Tier
 from handlers.errors import NotFound
 from handlers.records import BROADCASTS
 
@@ -42,12 +43,14 @@ def forward(store, broadcast_id: int, region: str, now: datetime, *, by: str,
         first = _tier_one(tx, code, broadcast_id)
         permissions.require_recipient(permissions.Act.FORWARD, permissions.Message.of(broadcast_id, first),
                                       slack_user)
-        have = {d["municipality"] for d in tx.find("deliveries", tier=2, region=code, purpose="notice")}
+        have = {d["municipality"] for d in tx.find("deliveries", tier=Tier.MUNICIPALITY, region=code,
+                                                   purpose=Purpose.NOTICE)}
         added = []
         for muni in munis:
             person = people[muni["code"]]
             if person and muni["code"] not in have:
-                lifecycle.queue(tx, new_delivery(2, code, person.to_dict(), municipality=muni["code"]), now)
+                lifecycle.queue(tx, new_delivery(Tier.MUNICIPALITY, code, person.to_dict(),
+                                                 municipality=muni["code"]), now)
                 added.append(muni["name"])
         unreachable = [m["name"] for m in munis if people[m["code"]] is None]
         tx.update("deliveries", first["id"], _forwarded(first, by, now, unreachable, own))
@@ -60,7 +63,8 @@ def forward(store, broadcast_id: int, region: str, now: datetime, *, by: str,
 
 
 def _tier_one(tx, code: str, broadcast_id: int) -> dict:
-    found = tx.find("deliveries", tier=1, region=code, purpose="notice") if tx.get("broadcast", 1) else []
+    found = (tx.find("deliveries", tier=Tier.REGION, region=code, purpose=Purpose.NOTICE)
+             if tx.get("broadcast", 1) else [])
     if not found:
         raise NotFound("broadcast.not_found", id=broadcast_id)
     return found[0]

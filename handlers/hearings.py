@@ -16,8 +16,9 @@ from handlers import audit, broadcasts, directory, due, lifecycle, permissions, 
 from handlers.broadcasts import KINDS, is_notice, new_delivery, part_of
 from handlers.clock import stamp
 from handlers.deliveries import acknowledge_in
+from handlers.enums import Kind, Purpose, ReplyKind, Tier
 from handlers.errors import Conflict, Invalid, NotFound
-from handlers.records import BROADCASTS
+from handlers.records import BROADCASTS, HearingReply, ReplyRevision
 from handlers.validation import clean_text
 
 MAX_TEXT = 20_000
@@ -42,7 +43,7 @@ def reply_by_delivery(store, broadcast_id: int, delivery_id: int, text: str, now
             raise NotFound("ack.unknown_link")
         permissions.require_recipient(permissions.Act.REPLY, permissions.Message.of(broadcast_id, found), slack_user)
         by = by or found["recipient"]["name"]
-        municipality = found["municipality"] if found["tier"] == 2 else None
+        municipality = found["municipality"] if found["tier"] == Tier.MUNICIPALITY else None
         if same := _unchanged(tx, found["region"], municipality, text, by):
             return same  # the same reply sent again (a retried request): nothing to revise
         saved = _save(tx, broadcast, found["region"], municipality, text, by, now)
@@ -86,12 +87,13 @@ def _save(tx, broadcast: dict, region: str, municipality: str | None, text: str,
     late = is_late(broadcast, now)
     entry = {"text": text, "by": by, "at": stamp(now), "late": late}
     if existing:
-        old = existing[0]
-        history = [*old.get("history", []), {k: old[k] for k in ("text", "by", "at", "late")}]
-        return tx.update("replies", old["id"], {**entry, "history": history})
-    kind = "municipal" if municipality else "regional"
-    return tx.insert("replies", {"kind": kind, "region": region, "municipality": municipality, **entry,
-                                 "history": []})
+        old = HearingReply.from_doc(existing[0])
+        revision = ReplyRevision(text=old.text, by=old.by, at=old.at, late=old.late)
+        history = [*(r.to_doc() for r in old.history), revision.to_doc()]
+        return tx.update("replies", old.id, {**entry, "history": history})
+    kind = ReplyKind.MUNICIPAL if municipality else ReplyKind.REGIONAL
+    return tx.insert("replies", HearingReply(kind=kind, region=region, municipality=municipality, **entry,
+                                             _absent=frozenset({"id"})).to_doc())
 
 
 def reply_context(store, broadcast_id: int, delivery_id: int, slack_user: str | None = None,
@@ -107,7 +109,7 @@ def reply_context(store, broadcast_id: int, delivery_id: int, slack_user: str | 
     if found is None or not is_notice(found):
         raise NotFound("ack.unknown_link")
     permissions.require_recipient(permissions.Act.REPLY, permissions.Message.of(broadcast_id, found), slack_user)
-    municipality = found["municipality"] if found["tier"] == 2 else None
+    municipality = found["municipality"] if found["tier"] == Tier.MUNICIPALITY else None
     own = next((r for r in all_replies if r["region"] == found["region"] and r["municipality"] == municipality), None)
     with store.read(directory.DIRECTORY) as view:
         names = {m["code"]: m["name"] for m in view.all("municipalities")}
@@ -146,7 +148,7 @@ def close_hearing(store, broadcast_id: int, message: str, now: datetime, *, by: 
         recipients = _closing_recipients(notices)
         for delivery in recipients:
             lifecycle.queue(tx, new_delivery(delivery["tier"], delivery["region"], delivery["recipient"],
-                                             delivery["fallback"], delivery["municipality"], purpose="closing",
+                                             delivery["fallback"], delivery["municipality"], purpose=Purpose.CLOSING,
                                              message={"text": message}), now)
         for delivery in notices:
             lifecycle.stopped(tx, delivery, "hearing closed")
@@ -172,7 +174,7 @@ def change_deadline(store, broadcast_id: int, raw: dict, now: datetime, *, by: s
         recipients = _closing_recipients([d for d in tx.all("deliveries") if is_notice(d)])
         for delivery in recipients:
             lifecycle.queue(tx, new_delivery(delivery["tier"], delivery["region"], delivery["recipient"],
-                                             delivery["fallback"], delivery["municipality"], purpose="deadline",
+                                             delivery["fallback"], delivery["municipality"], purpose=Purpose.DEADLINE,
                                              message={"key": "msg.deadline_changed"}), now)
         audit.record(tx, by, "change_deadline", f"broadcast:{broadcast_id}", now,
                      old={"deadline": before["deadline"], "municipal_deadline": before.get("municipal_deadline")},
@@ -198,7 +200,7 @@ def _open_hearing(tx, broadcast_id: int) -> dict:
     broadcast = tx.get("broadcast", 1)
     if broadcast is None or broadcast.get("kind") not in KINDS:
         raise NotFound("broadcast.not_found", id=broadcast_id)
-    if broadcast["kind"] != "hearing":
+    if broadcast["kind"] != Kind.HEARING:
         raise Conflict("hearing.not_a_hearing", id=broadcast_id)
     if lifecycle.hearing_state(broadcast, None) == lifecycle.HearingState.CLOSED:
         raise Conflict("hearing.closed", id=broadcast_id)

@@ -1,8 +1,8 @@
 """Where each record stands, and the only code that changes it.
 
 After Netflix Dispatch's ``case/enums.py`` and ``case/flows.py``: the states
-are enums, and every change of state is one function here; other modules
-call these instead of writing state strings.
+are enums (``handlers.enums``), and every change of state is one function
+here; other modules call these instead of writing state strings.
 
 - A delivery: queued → sending (claimed, with a lease) → sent →
   acknowledged.  A try that fails leaves it failed and due again after a
@@ -23,42 +23,23 @@ it calls ``settle_broadcast`` here with the answer.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from handlers.clock import parse, stamp
+from handlers.enums import (  # noqa: F401 - the states live in handlers.enums; others import them from here too
+    AppointmentState,
+    BroadcastState,
+    DeliveryState,
+    HearingState,
+    Kind,
+    Purpose,
+    Tier,
+)
+from handlers.records import APPOINTMENTS, Broadcast, Delivery
 
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 12
 DEFAULT_TZ = "Europe/Copenhagen"
-
-
-class DeliveryState(StrEnum):
-    QUEUED = "queued"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-    ACKNOWLEDGED = "acknowledged"
-
-
-class BroadcastState(StrEnum):
-    CREATING = "creating"
-    OPEN = "open"
-    DONE = "done"
-    MOVED = "moved"  # an appointment request that an older version kept as a broadcast; see handlers.migration
-
-
-class HearingState(StrEnum):
-    OPEN = "open"
-    PAST_DEADLINE = "past_deadline"
-    CLOSED = "closed"
-
-
-class AppointmentState(StrEnum):
-    CREATING = "creating"
-    OPEN = "open"
-    FORWARDED = "forwarded"
-    COMPLETE = "complete"
 
 
 # -- creating records -----------------------------------------------------------
@@ -71,14 +52,14 @@ def creating() -> dict:
 
 def created(collection_name: str) -> dict:
     """The index entry once the record's part is written."""
-    return {"state": (AppointmentState.OPEN if collection_name == "appointment" else BroadcastState.OPEN).value}
+    return {"state": (AppointmentState.OPEN if collection_name == APPOINTMENTS.name else BroadcastState.OPEN).value}
 
 
 def new_broadcast(fields: dict, now: datetime) -> dict:
     """A broadcast's own document: open, and for a hearing an open hearing;
     its reminders follow the zone of the clock that created it."""
     doc = {**fields, "state": BroadcastState.OPEN.value, "tz": zone_name(now)}
-    if fields.get("kind") == "hearing":
+    if fields.get("kind") == Kind.HEARING:
         doc["hearing_state"] = HearingState.OPEN.value
     return doc
 
@@ -107,24 +88,23 @@ def reachable(recipient: dict | None) -> bool:
     return bool(recipient and (recipient.get("slack_id") or "@" in (recipient.get("email") or "")))
 
 
-def new_delivery(tier: int, region: str | None, person: dict | None, fallback: bool = False,
-                 municipality: str | None = None, purpose: str = "notice", message: dict | None = None,
+def new_delivery(tier: Tier, region: str | None, person: dict | None, fallback: bool = False,
+                 municipality: str | None = None, purpose: Purpose = Purpose.NOTICE, message: dict | None = None,
                  about: int | None = None) -> dict:
-    """A delivery to be stored with ``queue``.  ``purpose`` is "notice" (the
-    broadcast or request itself), "reminder", "summary", "closing" or
-    "welcome"; all but notices carry ``message`` ({"key", "params"} from the
-    catalogue, or {"text"}), and a reminder is ``about`` the notice it
-    reminds of."""
+    """A delivery to be stored with ``queue``.  ``purpose``: a notice (the
+    broadcast or request itself), or a reminder, summary, closing or
+    welcome, which carry ``message`` ({"key", "params"} from the catalogue,
+    or {"text"}); a reminder is ``about`` the notice it reminds of."""
     recipient = {k: person.get(k) for k in ("name", "email", "role", "slack_id")} if person else None
-    return {"tier": tier, "region": region, "municipality": municipality, "recipient": recipient,
-            "purpose": purpose, "message": message, "about": about, "fallback": fallback, "channel": None,
+    return {"tier": Tier(tier), "region": region, "municipality": municipality, "recipient": recipient,
+            "purpose": Purpose(purpose), "message": message, "about": about, "fallback": fallback, "channel": None,
             "attempts": 0, "lease_until": None, "sent_at": None, "ref": None, "acknowledged_by": None,
             "acknowledged_at": None, "forwarded_at": None, "forwarded_by": None, "forwarded_on_behalf": False,
             "unreachable": []}
 
 
 def is_notice(delivery: dict) -> bool:
-    return delivery.get("purpose", "notice") == "notice"
+    return Delivery.field_of(delivery, "purpose") == Purpose.NOTICE
 
 
 def queue(tx, delivery: dict, now: datetime) -> dict:
@@ -143,19 +123,19 @@ def claim(tx, delivery_id: int, owner: str, now: datetime) -> dict:
 
 
 def sent(tx, delivery_id: int, channel: str, ref: dict, now: datetime) -> dict:
-    delivery = tx.get("deliveries", delivery_id)
-    recipient = {**delivery["recipient"], "slack_id": ref.get("user") or delivery["recipient"].get("slack_id")}
+    delivery = Delivery.from_doc(tx.get("deliveries", delivery_id))
+    recipient = {**delivery.recipient.to_doc(), "slack_id": ref.get("user") or delivery.recipient.slack_id}
     # Acknowledged while we were still sending: keep that state.
-    acknowledged = delivery["state"] == DeliveryState.ACKNOWLEDGED
+    acknowledged = delivery.state == DeliveryState.ACKNOWLEDGED
     return tx.update("deliveries", delivery_id, {
         "state": (DeliveryState.ACKNOWLEDGED if acknowledged else DeliveryState.SENT).value, "channel": channel,
-        "ref": ref, "sent_at": stamp(now), "lease_until": None, "attempts": delivery["attempts"] + 1,
+        "ref": ref, "sent_at": stamp(now), "lease_until": None, "attempts": delivery.attempts + 1,
         "last_error": None, "recipient": recipient})
 
 
 def failed(tx, delivery_id: int, error: str, now: datetime) -> dict:
     """Note the error and when to try again; give up after ``MAX_ATTEMPTS``."""
-    attempts = tx.get("deliveries", delivery_id)["attempts"] + 1
+    attempts = Delivery.from_doc(tx.get("deliveries", delivery_id)).attempts + 1
     retry = stamp(now + backoff(attempts)) if attempts < MAX_ATTEMPTS else None
     return tx.update("deliveries", delivery_id, {"state": DeliveryState.FAILED.value, "attempts": attempts,
                                                  "last_error": error[:500], "next_attempt_at": retry,
@@ -174,7 +154,7 @@ def acknowledged(tx, delivery_id: int, by: str, now: datetime) -> dict:
 
 def erased(tx, delivery: dict) -> None:
     """Erasure: what was still to be sent to the person is given up."""
-    if delivery["state"] in (DeliveryState.QUEUED, DeliveryState.SENDING, DeliveryState.FAILED):
+    if Delivery.field_of(delivery, "state") in (DeliveryState.QUEUED, DeliveryState.SENDING, DeliveryState.FAILED):
         tx.update("deliveries", delivery["id"], {"state": DeliveryState.FAILED.value, "last_error": "erased",
                                                  "next_attempt_at": None, "lease_until": None})
 
@@ -183,23 +163,25 @@ def stopped(tx, delivery: dict, why: str) -> None:
     """What has not been sent is not to be sent any more (a hearing closed):
     a queued delivery fails as such, a failed one keeps its error and is
     not tried again; one being sent is left to arrive."""
-    if delivery["state"] == DeliveryState.QUEUED:
+    state = Delivery.field_of(delivery, "state")
+    if state == DeliveryState.QUEUED:
         tx.update("deliveries", delivery["id"], {"state": DeliveryState.FAILED.value, "last_error": why,
                                                  "next_attempt_at": None})
-    elif delivery["state"] == DeliveryState.FAILED:
+    elif state == DeliveryState.FAILED:
         tx.update("deliveries", delivery["id"], {"next_attempt_at": None})
 
 
 def acknowledgeable(delivery: dict) -> bool:
-    return delivery["state"] in (DeliveryState.SENT, DeliveryState.SENDING)
+    return Delivery.field_of(delivery, "state") in (DeliveryState.SENT, DeliveryState.SENDING)
 
 
 def next_send(delivery: dict) -> datetime | None:
     """When the delivery is next due to be (re)sent: its next attempt, or
     when its lease runs out; None when it is sent, acknowledged or given up."""
-    if delivery["state"] == DeliveryState.SENDING:
+    state = Delivery.field_of(delivery, "state")  # for every delivery of a record, on each write
+    if state == DeliveryState.SENDING:
         return parse(delivery["lease_until"])
-    if delivery["state"] in (DeliveryState.QUEUED, DeliveryState.FAILED) and reachable(delivery["recipient"]):
+    if state in (DeliveryState.QUEUED, DeliveryState.FAILED) and reachable(delivery["recipient"]):
         return parse(delivery.get("next_attempt_at"))
     return None
 
@@ -208,7 +190,7 @@ def due_to_send(now: datetime, is_dead):
     """Whether a delivery is due at ``now``; ``is_dead(owner)`` says whether
     the process holding a lease is known to be gone (taken over at once)."""
     def due(delivery: dict) -> bool:
-        if delivery["state"] == DeliveryState.SENDING and is_dead(delivery.get("lease_owner") or ""):
+        if Delivery.field_of(delivery, "state") == DeliveryState.SENDING and is_dead(delivery.get("lease_owner") or ""):
             return True
         moment = next_send(delivery)
         return moment is not None and moment <= now
@@ -222,7 +204,7 @@ def settle_broadcast(tx, doc: dict, busy: bool, now: datetime) -> dict:
     """Record whether the broadcast still has work due (open) or not (done),
     and that a hearing's deadline has passed; return the document."""
     fields = {"state": (BroadcastState.OPEN if busy else BroadcastState.DONE).value}
-    if doc.get("kind") == "hearing" and hearing_state(doc, now) != doc.get("hearing_state"):
+    if Broadcast.from_doc(doc).is_hearing and hearing_state(doc, now) != doc.get("hearing_state"):
         fields["hearing_state"] = hearing_state(doc, now).value
     if any(doc.get(name) != value for name, value in fields.items()):
         return tx.update("broadcast", 1, fields)
@@ -232,13 +214,14 @@ def settle_broadcast(tx, doc: dict, busy: bool, now: datetime) -> dict:
 def hearing_state(doc: dict, now: datetime | None) -> HearingState | None:
     """Where a hearing stands at ``now``: its deadline passes with the end of
     the deadline day in the hearing's zone, whether or not anything ran then."""
-    if doc.get("kind") != "hearing":
+    found = Broadcast.from_doc(doc)
+    if not found.is_hearing:
         return None
-    if doc.get("closed_at") or doc.get("hearing_state") == HearingState.CLOSED:
+    if found.closed_at or found.hearing_state == HearingState.CLOSED:
         return HearingState.CLOSED
-    if doc.get("hearing_state") == HearingState.PAST_DEADLINE:
+    if found.hearing_state == HearingState.PAST_DEADLINE:
         return HearingState.PAST_DEADLINE
-    if now is not None and doc.get("deadline") and now >= deadline_end(doc):
+    if now is not None and found.deadline and now >= deadline_end(doc):
         return HearingState.PAST_DEADLINE
     return HearingState.OPEN
 

@@ -22,6 +22,7 @@ from datetime import datetime
 
 from handlers import lifecycle
 from handlers.clock import stamp
+from handlers.enums import Kind
 from handlers.lifecycle import BroadcastState
 from handlers.records import APPOINTMENTS, BROADCASTS, DUE
 
@@ -46,9 +47,9 @@ def _migrate(store, now: datetime, tz: str) -> None:
     with store.read(BROADCASTS.index) as view:
         entries = view.all(BROADCASTS.index)
     for entry in entries:
-        if entry.get("kind") == "appointment":
+        if entry.get("kind") == Kind.APPOINTMENT:
             _move_request(store, entry, now, tz)
-    _settle_broadcasts(store, [e["id"] for e in entries if e.get("kind") != "appointment"], now, tz)
+    _settle_broadcasts(store, [e["id"] for e in entries if e.get("kind") != Kind.APPOINTMENT], now, tz)
     with store.write(DUE) as tx:
         tx.put("meta", 1, {"version": VERSION, "migrated_at": stamp(now)})
 

@@ -9,20 +9,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from handlers import broadcasts, lifecycle, reach
 from handlers.directory import DIRECTORY
+from handlers.enums import Kind, Tier
 from handlers.records import BROADCASTS
 
 PER_PAGE = 20
-# Where a broadcast stands with a municipality, for the map.
-NOT_SENT = "not_sent"        # its region has not forwarded it (yet), or it waits to be sent
-UNREACHABLE = "unreachable"  # no contact person, or the message could not be delivered
-SENT = "sent"
-ACKNOWLEDGED = "acknowledged"
-REPLIED = "replied"
-LATE = "late"                # a hearing's municipal deadline passed without a reply, or the reply came late
-STATES = (NOT_SENT, UNREACHABLE, SENT, ACKNOWLEDGED, REPLIED, LATE)
+
+
+class TileState(StrEnum):
+    """Where a broadcast stands with one municipality, as the dashboard's map shows it."""
+
+    NOT_SENT = "not_sent"        # its region has not forwarded it (yet), or it waits to be sent
+    UNREACHABLE = "unreachable"  # no contact person, or the message could not be delivered
+    SENT = "sent"
+    ACKNOWLEDGED = "acknowledged"
+    REPLIED = "replied"
+    LATE = "late"                # a hearing's municipal deadline passed without a reply, or the reply came late
+
+
+NOT_SENT, UNREACHABLE, SENT = TileState.NOT_SENT, TileState.UNREACHABLE, TileState.SENT
+ACKNOWLEDGED, REPLIED, LATE = TileState.ACKNOWLEDGED, TileState.REPLIED, TileState.LATE
+STATES = tuple(TileState)
 
 
 @dataclass(frozen=True)
@@ -75,8 +85,8 @@ def progress(store, broadcast_id: int, scope: Scope, totals: dict) -> dict:
     """Regions acknowledged, and municipalities reached, acknowledged and
     replied (a hearing's), of those in ``scope``."""
     notices, replies = _notices_and_replies(store, broadcast_id)
-    first = [d for d in notices if d["tier"] == 1 and scope.has_region(d["region"])]
-    second = [d for d in notices if d["tier"] == 2 and scope.has_municipality(d["municipality"])]
+    first = [d for d in notices if d["tier"] == Tier.REGION and scope.has_region(d["region"])]
+    second = [d for d in notices if d["tier"] == Tier.MUNICIPALITY and scope.has_municipality(d["municipality"])]
     return {
         "regions": totals["regions"], "municipalities": totals["municipalities"],
         "regions_acknowledged": sum(d["state"] == lifecycle.DeliveryState.ACKNOWLEDGED for d in first),
@@ -97,9 +107,9 @@ def municipal_states(store, broadcast: dict, scope: Scope, now: datetime) -> dic
     notices, replies = _notices_and_replies(store, broadcast["id"])
     places = [p for p in reach.municipalities(store) if scope.has_municipality(p["code"])]
     where = reach.municipal_reach(notices, places)
-    second = {d["municipality"]: d for d in notices if d["tier"] == 2}
+    second = {d["municipality"]: d for d in notices if d["tier"] == Tier.MUNICIPALITY}
     replied = {r["municipality"]: r for r in replies if r["municipality"]}
-    overdue = broadcast["kind"] == "hearing" and _past_municipal_deadline(broadcast, now)
+    overdue = broadcast["kind"] == Kind.HEARING and _past_municipal_deadline(broadcast, now)
     states = {}
     for place in places:
         code, reply = place["code"], replied.get(place["code"])

@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
 from handlers.directory import DIRECTORY
+from handlers.enums import Kind, Tier
 from handlers.errors import Forbidden
 
 log = logging.getLogger(__name__)
-APPOINTMENT = "appointment"  # the kind of an appointment request (handlers.appointments.KIND)
+APPOINTMENT = Kind.APPOINTMENT  # the kind of an appointment request (handlers.appointments.KIND)
 
 
 class Role(IntEnum):
@@ -110,15 +111,15 @@ RULES: dict[Act, Rule] = {
     Act.READ_MESSAGE: Rule("permission.read_message", None, _any),
     Act.READ_AUDIT: Rule("permission.read_audit", Role.ADMIN),
     Act.BROADCAST: Rule("broadcast.consultants_only", Role.CONSULTANT),
-    Act.FORWARD: Rule("forward.not_yours", Role.CONSULTANT, lambda m: m.tier == 1),
+    Act.FORWARD: Rule("forward.not_yours", Role.CONSULTANT, lambda m: m.tier == Tier.REGION),
     Act.ACKNOWLEDGE: Rule("ack.not_yours", None, _any),
     Act.REPLY: Rule("hearing.not_yours", None, _any),
     Act.REPLY_FOR: Rule("permission.reply_for", Role.CONSULTANT),
     Act.CLOSE_HEARING: Rule("permission.close_hearing", Role.CONSULTANT),
     Act.APPOINT: Rule("permission.appoint", Role.CONSULTANT),
-    Act.FORWARD_TO_KKR: Rule("appointment.kl_only_forwarded", Role.CONSULTANT, lambda m: m.tier == 0,
+    Act.FORWARD_TO_KKR: Rule("appointment.kl_only_forwarded", Role.CONSULTANT, lambda m: m.tier == Tier.DIRECT,
                              (APPOINTMENT,), "permission.not_an_appointment"),
-    Act.ADD_APPOINTEE: Rule("appointment.kl_only", Role.CONSULTANT, lambda m: m.tier == 0,
+    Act.ADD_APPOINTEE: Rule("appointment.kl_only", Role.CONSULTANT, lambda m: m.tier == Tier.DIRECT,
                             (APPOINTMENT,), "permission.not_an_appointment"),
     Act.EDIT_STEERING: Rule("permission.edit_steering", Role.CONSULTANT),
     Act.EDIT_DIRECTORY: Rule("permission.edit_directory", Role.ADMIN),

@@ -6,8 +6,9 @@ tell the same story from here."""
 from __future__ import annotations
 
 from handlers.directory import DIRECTORY
+from handlers.enums import DeliveryState, Tier
 
-DELIVERED = ("sent", "acknowledged")
+DELIVERED = (DeliveryState.SENT, DeliveryState.ACKNOWLEDGED)
 # Where a broadcast stands with a municipality.
 REACHED = "reached"              # its notice was delivered
 NOT_DELIVERED = "not_delivered"  # forwarded to its contact, not (yet) delivered
@@ -27,8 +28,8 @@ def municipal_reach(notices: list[dict], places: list[dict],
     """Each municipality's code → where the broadcast stands with it, from
     the broadcast's notices (tier 1 and 2) and ``places`` (``municipalities``);
     a notice in a state of ``delivered`` reached its recipient."""
-    forwarded = {d["region"] for d in notices if d["tier"] == 1 and d["forwarded_at"]}
-    second = {d["municipality"]: d for d in notices if d["tier"] == 2}
+    forwarded = {d["region"] for d in notices if d["tier"] == Tier.REGION and d["forwarded_at"]}
+    second = {d["municipality"]: d for d in notices if d["tier"] == Tier.MUNICIPALITY}
     reach = {}
     for place in places:
         delivery = second.get(place["code"])
@@ -50,8 +51,8 @@ def not_reached(notices: list[dict], places: list[dict], regions: dict[str, str]
     was not delivered (with the last error), regions that have not forwarded
     it (with their number of municipalities), municipalities forwarded to but
     not delivered, and municipalities without a contact person."""
-    first = sorted((d for d in notices if d["tier"] == 1), key=lambda d: d["region"])
-    second = {d["municipality"]: d for d in notices if d["tier"] == 2}
+    first = sorted((d for d in notices if d["tier"] == Tier.REGION), key=lambda d: d["region"])
+    second = {d["municipality"]: d for d in notices if d["tier"] == Tier.MUNICIPALITY}
     where = municipal_reach(notices, places, delivered)
     found = {
         "regions_not_delivered": [{"code": d["region"], "name": regions[d["region"]], "error": d["last_error"]}

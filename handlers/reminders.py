@@ -25,15 +25,19 @@ fell due while nothing ran is sent at the next run.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers import audit, directory, due, lifecycle
 from handlers.clock import parse, stamp
+from handlers.enums import Kind, Purpose, Tier
+from handlers.errors import Unreadable
 from handlers.lifecycle import DeliveryState, is_notice, new_delivery
 from handlers.workdays import add_working_days
 
+log = logging.getLogger(__name__)
 MORNING = time(9, 0)
 
 
@@ -58,16 +62,24 @@ def queue_due_reminders(store, now: datetime, tz: str = lifecycle.DEFAULT_TZ) ->
     the zone of records that do not name their own."""
     queued, kl, names = [], _kl(store), _region_names(store)
     for collection, record_id in due.to_remind(store, now):
-        with due.changing(store, collection, record_id, now, visit=True) as tx:
-            doc = tx.get(collection.doc, 1)
-            if doc is None:
-                continue
-            for reminder in (r for r in still_to_come(doc, tx, lifecycle.zone_of(doc, tz), kl, names)
-                             if r.due_at(now)):
-                tx.insert("reminders", {"rule": reminder.rule, "target": reminder.target, "queued_at": stamp(now)})
-                queued.append(lifecycle.queue(tx, reminder.delivery, now))
-                audit.record(tx, "scheduler", "reminder", f"{collection.target(record_id)}/{reminder.target}", now,
-                             rule=reminder.rule)
+        try:
+            queued += _queue_in(store, collection, record_id, now, tz, kl, names)
+        except Unreadable as error:  # one record this version cannot read must not stop the others' reminders
+            log.error("no reminders for %s: %s", collection.target(record_id), error)
+    return queued
+
+
+def _queue_in(store, collection, record_id: int, now: datetime, tz: str, kl: dict | None, names: dict) -> list[dict]:
+    queued = []
+    with due.changing(store, collection, record_id, now, visit=True) as tx:
+        doc = tx.get(collection.doc, 1)
+        if doc is None:
+            return []
+        for reminder in (r for r in still_to_come(doc, tx, lifecycle.zone_of(doc, tz), kl, names) if r.due_at(now)):
+            tx.insert("reminders", {"rule": reminder.rule, "target": reminder.target, "queued_at": stamp(now)})
+            queued.append(lifecycle.queue(tx, reminder.delivery, now))
+            audit.record(tx, "scheduler", "reminder", f"{collection.target(record_id)}/{reminder.target}", now,
+                         rule=reminder.rule)
     return queued
 
 
@@ -87,9 +99,9 @@ def still_to_come(doc: dict, view, zone: ZoneInfo, kl: dict | None, names: dict)
     replies = view.all("replies")
     answered = {(r["region"], r["municipality"]) for r in replies}
     found = _unacknowledged([d for d in notices if (d["region"], d["municipality"]) not in answered], zone)
-    if doc.get("kind") == "appointment" and not doc.get("completed_at"):
+    if doc.get("kind") == Kind.APPOINTMENT and not doc.get("completed_at"):
         found += _appointment_waiting(doc, notices, view.all("appointees"), zone)
-    if doc.get("kind") == "hearing" and doc.get("deadline"):
+    if doc.get("kind") == Kind.HEARING and doc.get("deadline"):
         replied = {r["region"] for r in replies if r["municipality"] is None}
         deadline = date.fromisoformat(doc["deadline"])
         found += _before_deadline(notices, replied, deadline, zone)
@@ -113,7 +125,7 @@ def _unacknowledged(notices: list[dict], zone: ZoneInfo) -> list[Reminder]:
 
 
 def _before_deadline(notices, replied, deadline: date, zone: ZoneInfo) -> list[Reminder]:
-    return [reminder for d in notices if d["tier"] == 1 and d["region"] not in replied and d["recipient"]
+    return [reminder for d in notices if d["tier"] == Tier.REGION and d["region"] not in replied and d["recipient"]
             for reminder in _days_before("reply", f"region:{d['region']}", deadline, zone,
                                          _reminder(d, "msg.reminder_reply", {"deadline": deadline.isoformat()}))]
 
@@ -122,7 +134,7 @@ def _before_municipal_deadline(notices, answered, deadline: date, zone: ZoneInfo
     """Municipalities that received the hearing and have not replied, before their own deadline."""
     reached = (DeliveryState.SENT, DeliveryState.ACKNOWLEDGED)
     return [reminder for d in notices
-            if d["tier"] == 2 and d["municipality"] not in answered and d["state"] in reached
+            if d["tier"] == Tier.MUNICIPALITY and d["municipality"] not in answered and d["state"] in reached
             for reminder in _days_before("municipal-reply", f"municipality:{d['municipality']}", deadline, zone,
                                          _reminder(d, "msg.reminder_municipal_reply",
                                                    {"deadline": deadline.isoformat()}))]
@@ -139,24 +151,26 @@ def _days_before(rule: str, target: str, deadline: date, zone: ZoneInfo, deliver
 
 
 def _at_deadline(broadcast, notices, replied, deadline, zone, kl, names) -> list[Reminder]:
-    missing = [names.get(d["region"], d["region"]) for d in notices if d["tier"] == 1 and d["region"] not in replied]
+    missing = [names.get(d["region"], d["region"]) for d in notices
+               if d["tier"] == Tier.REGION and d["region"] not in replied]
     key = "msg.summary" if missing else "msg.summary_all"
     params = {"names": ", ".join(missing)}
     creator = broadcast.get("creator") or {}
     reachable = creator if creator.get("email") or creator.get("slack_id") else None
     end = _end_of(deadline, zone)
     found = [Reminder("summary", "consultant", end, None,
-                      new_delivery(0, None, reachable, purpose="summary", message={"key": key, "params": params}))]
+                      new_delivery(Tier.DIRECT, None, reachable, purpose=Purpose.SUMMARY,
+                                   message={"key": key, "params": params}))]
     if missing and kl:
         found.append(Reminder("summary", "kl", end, None, new_delivery(
-            0, None, kl, purpose="summary", message={"key": "msg.summary_kl", "params": params})))
+            Tier.DIRECT, None, kl, purpose=Purpose.SUMMARY, message={"key": "msg.summary_kl", "params": params})))
     return found
 
 
 def _appointment_waiting(request: dict, notices, appointees, zone: ZoneInfo) -> list[Reminder]:
     """KL is reminded when a step of an appointment has waited more than
     10 working days; each step once."""
-    to_kl = next((d for d in notices if d["tier"] == 0), None)
+    to_kl = next((d for d in notices if d["tier"] == Tier.DIRECT), None)
     if to_kl is None:
         return []
     steps = [request["created_at"], request.get("forwarded_to_kkr_at"), *(a["at"] for a in appointees)]
@@ -168,7 +182,7 @@ def _appointment_waiting(request: dict, notices, appointees, zone: ZoneInfo) -> 
 
 def _reminder(notice: dict, key: str, params: dict) -> dict:
     return new_delivery(notice["tier"], notice["region"], notice["recipient"], notice["fallback"],
-                        notice["municipality"], purpose="reminder", message={"key": key, "params": params},
+                        notice["municipality"], purpose=Purpose.REMINDER, message={"key": key, "params": params},
                         about=notice["id"])
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from handlers import audit, broadcasts, hearings, reach
 from handlers.clock import day, parse
+from handlers.enums import Kind
 from handlers.errors import Conflict
 from handlers.i18n import t
 from handlers.spreadsheet import write_csv
@@ -31,7 +32,7 @@ def hearing_report(store, broadcast_id, actor: str | None = None, now: datetime 
     replied, received the hearing without replying, had no contact person,
     was forwarded to but not reached, or is in a region that has not forwarded."""
     status = broadcasts.status(store, broadcast_id)
-    if status["kind"] != "hearing":
+    if status["kind"] != Kind.HEARING:
         raise Conflict("hearing.not_a_hearing", id=status["id"])
     replies = hearings.replies(store, status["id"])
     places = reach.municipalities(store)

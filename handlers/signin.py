@@ -35,6 +35,8 @@ ROLES = {"consultant": Role.CONSULTANT, "staff": Role.READER, "kl": Role.READER,
 # The order in which a person with several contacts is taken: the widest view first.
 _PRECEDENCE = ("consultant", "staff", "kl", "kkr", "municipal")
 
+SCOPED_ROLES = ("kkr", "municipal")  # directory roles that see only their own region or municipality
+
 
 @dataclass(frozen=True)
 class Viewer:
@@ -53,7 +55,7 @@ class Viewer:
 
     @property
     def sees_all(self) -> bool:
-        return self.role not in ("kkr", "municipal")
+        return self.role not in SCOPED_ROLES
 
 
 def _digest(token: str) -> str:

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from data.seed import load_seed
 from handlers import audit, databases, directory
 from handlers.clock import stamp
+from handlers.enums import AppointeeRole
 from handlers.errors import Conflict, Invalid
 from handlers.validation import clean_text
 
@@ -47,10 +48,10 @@ def roster(store, code: str, actor: str | None = None, now: datetime | None = No
         members = [m for m in view.all("members") if m["database"] == found["code"]]
     with store.read(directory.DIRECTORY) as view:
         regions = {r["code"]: r["name"] for r in view.all("regions")}
-    representatives = [m for m in members if m["role"] == "representative"]
+    representatives = [m for m in members if m["role"] == AppointeeRole.REPRESENTATIVE]
     covered = {m["region"] for m in representatives}
     gap = [name for code_, name in sorted(regions.items()) if code_ not in covered]
-    chair = next((m for m in members if m["role"] == "chair"), None)
+    chair = next((m for m in members if m["role"] == AppointeeRole.CHAIR), None)
     audit.read(store, actor, "read_roster", f"database:{found['code']}", now)
     return {
         "database": {"code": found["code"], "name": found["name"]},
@@ -110,13 +111,13 @@ def add_member(tx, database_code: str, person: dict, now: datetime, appointment:
     """Put an appointee on the roster (replacing a chair, if this is one).
     The playbook wants one representative per region, who represents all of
     its municipalities: a second one for a region is a ``Conflict``."""
-    if person["role"] == "representative":
-        taken = tx.find("members", database=database_code, role="representative", region=person["region"])
+    if person["role"] == AppointeeRole.REPRESENTATIVE:
+        taken = tx.find("members", database=database_code, role=AppointeeRole.REPRESENTATIVE, region=person["region"])
         if taken:
             raise Conflict("appointment.region_taken", region=region_name or person["region"], name=taken[0]["name"],
                            database=database_code, extra={"field": "region"})
-    if person["role"] == "chair":
-        for old in tx.find("members", database=database_code, role="chair"):
+    if person["role"] == AppointeeRole.CHAIR:
+        for old in tx.find("members", database=database_code, role=AppointeeRole.CHAIR):
             tx.remove("members", old["id"])
     return tx.insert("members", {**person, "database": database_code, "appointed_at": stamp(now),
                                  "appointment": appointment})

@@ -12,6 +12,7 @@ from bot.render.messages import header, message_lines
 from handlers.appointments import APPOINTEE_FIELDS
 from handlers.clock import parse
 from handlers.deliveries import Outgoing
+from handlers.enums import DeliveryState, Tier
 from handlers.i18n import t
 
 
@@ -28,9 +29,9 @@ def message_view(item: Outgoing, delivery: dict, lang: str, *, reply_context: di
         "header": header(item.broadcast, lang),
         "lines": [line.replace("*", "") for line in message_lines(item, lang)],
         "to": t("page.to", lang, name=item.recipient["name"], email=item.recipient["email"]),
-        "can_ack": delivery["state"] != "acknowledged",
+        "can_ack": delivery["state"] != DeliveryState.ACKNOWLEDGED,
         "ack_label": t("page.ack_button", lang),
-        "forward_label": t("page.forward_button", lang, region=item.region_name) if item.tier == 1 else None,
+        "forward_label": t("page.forward_button", lang, region=item.region_name) if item.tier == Tier.REGION else None,
     }
     if reply_context is not None:
         view.update(_reply_form(item, reply_context, lang))
@@ -42,7 +43,7 @@ def message_view(item: Outgoing, delivery: dict, lang: str, *, reply_context: di
 def page_notes(delivery: dict, notes: list[str] | None, lang: str) -> list[str]:
     """What the page says above the message: what was just done (``notes``),
     else when it was acknowledged; and a forward on the region's behalf."""
-    if delivery["state"] == "acknowledged" and not notes:
+    if delivery["state"] == DeliveryState.ACKNOWLEDGED and not notes:
         notes = [t("page.acknowledged", lang, when=parse(delivery["acknowledged_at"]),
                    by=delivery["acknowledged_by"])]
     if delivery.get("forwarded_on_behalf"):
@@ -54,7 +55,7 @@ def page_notes(delivery: dict, notes: list[str] | None, lang: str) -> list[str]:
 def _reply_form(item: Outgoing, context: dict, lang: str) -> dict:
     """The reply box, with the reply so far; a KKR contact also sees the
     replies of the region's municipalities, to consolidate them."""
-    label = t("page.reply_label_consolidated" if item.tier == 1 else "page.reply_label", lang)
+    label = t("page.reply_label_consolidated" if item.tier == Tier.REGION else "page.reply_label", lang)
     return {"reply_label": label, "reply_button": t("page.reply_button", lang),
             "reply_text": context["text"], "municipal_title": t("modal.reply_municipal", lang),
             "municipal_replies": [f"{r['municipality']} ({r['by']}): {r['text']}"

@@ -23,6 +23,7 @@ import re
 from bot.render.messages import has_buttons, header, message_lines
 from handlers.clock import parse
 from handlers.deliveries import Outgoing
+from handlers.enums import DeliveryState, Kind, Tier
 from handlers.i18n import t
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -81,7 +82,7 @@ def notice_card(item: Outgoing, lang: str, *, acknowledged: bool = False, notes:
             body.append(_text(safe.broadcast["title"], weight="Bolder"))
         else:
             body.extend(_text(part) for part in line.split("\n"))
-    if has_buttons(item) and item.broadcast["kind"] == "hearing":
+    if has_buttons(item) and item.broadcast["kind"] == Kind.HEARING:
         body.append(_reply_box(item, lang, reply_text))
     body.extend(_text(note, color="Good", separator=True) for note in notes)
     card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body}
@@ -95,7 +96,7 @@ def card_after(item: Outgoing, delivery: dict, lang: str, notes: tuple[str, ...]
     delivery as it stands now, so a retried action gets the same card.  An
     acknowledged delivery's card says by whom and when, and loses its
     Acknowledge button; the other buttons stay."""
-    acknowledged = delivery.get("state") == "acknowledged"
+    acknowledged = delivery.get("state") == DeliveryState.ACKNOWLEDGED
     if acknowledged:
         notes = (acknowledged_note(delivery, lang), *notes)
     return notice_card(item, lang, acknowledged=acknowledged, notes=notes, reply_text=reply_text)
@@ -140,13 +141,13 @@ def _actions(item: Outgoing, lang: str, acknowledged: bool) -> list[dict]:
     if has_buttons(item):
         if not acknowledged:
             found.append(_execute(t("msg.ack_button", lang), ACKNOWLEDGE, data, style="positive"))
-        if item.broadcast["kind"] == "appointment":
+        if item.broadcast["kind"] == Kind.APPOINTMENT:
             found += [_execute(t("msg.appoint_forwarded_button", lang), KL_FORWARDED, data),
                       _appointee_form(lang, data)]
         else:
-            if item.broadcast["kind"] == "hearing":
+            if item.broadcast["kind"] == Kind.HEARING:
                 found.append(_execute(t("msg.reply_button", lang), REPLY, data))
-            if item.tier == 1:
+            if item.tier == Tier.REGION:
                 found.append(_execute(t("msg.forward_button", lang), FORWARD, data))
     link = item.broadcast.get("link") or ""
     if link.lower().startswith(("https://", "http://")):
@@ -155,7 +156,7 @@ def _actions(item: Outgoing, lang: str, acknowledged: bool) -> list[dict]:
 
 
 def _reply_box(item: Outgoing, lang: str, text: str) -> dict:
-    label = t("page.reply_label_consolidated" if item.tier == 1 else "page.reply_label", lang)
+    label = t("page.reply_label_consolidated" if item.tier == Tier.REGION else "page.reply_label", lang)
     return {"type": "Input.Text", "id": REPLY_INPUT, "label": label, "isMultiline": True, "maxLength": 20_000,
             "value": text}
 

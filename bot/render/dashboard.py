@@ -5,11 +5,13 @@ from the catalogue (``dashboard.*``), dates through Babel via ``t()``."""
 from __future__ import annotations
 
 from handlers.clock import day, parse
+from handlers.enums import Kind
 from handlers.i18n import t
-from handlers.overview import STATES
+from handlers.overview import STATES, TileState
 
 # A mark per state, so that the map and its legend do not rely on colour alone.
-MARKS = {"not_sent": "·", "unreachable": "✕", "sent": "→", "acknowledged": "✓", "replied": "✎", "late": "!"}
+MARKS = {TileState.NOT_SENT: "·", TileState.UNREACHABLE: "✕", TileState.SENT: "→", TileState.ACKNOWLEDGED: "✓",
+         TileState.REPLIED: "✎", TileState.LATE: "!"}
 
 
 def nav(lang: str, current: str) -> list[dict]:
@@ -36,7 +38,7 @@ def _list_item(entry: dict, lang: str) -> dict:
         facts.append(t(f"status.hearing.{entry['hearing_state']}", lang))
     return {"id": entry["id"], "href": f"/status/broadcasts/{entry['id']}", "title": entry["title"],
             "kind": t(f"kind.{entry['kind']}", lang), "database": entry["database"], "facts": facts,
-            "bars": bars(entry["progress"], entry["kind"] == "hearing", lang)}
+            "bars": bars(entry["progress"], entry["kind"] == Kind.HEARING, lang)}
 
 
 def bars(progress: dict, hearing: bool, lang: str) -> list[dict]:
@@ -105,7 +107,7 @@ def region_rows(status: dict, lang: str) -> list[dict]:
 
 
 def broadcast_page(status: dict, tile_model: dict, can_download: bool, lang: str) -> dict:
-    hearing = status["kind"] == "hearing"
+    hearing = status["kind"] == Kind.HEARING
     facts = [t("dashboard.sent_on", lang, when=day(status["created_at"][:10]), by=status.get("created_by") or "–")]
     if status.get("deadline"):
         facts.append(t("status.deadline" if hearing else "status.deadline_general", lang,

@@ -9,9 +9,12 @@ from bot.render.mrkdwn import escaped
 from handlers.broadcasts import KINDS
 from handlers.clock import day, parse
 from handlers.deliveries import Outgoing
+from handlers.enums import DeliveryState, Kind, Tier
 from handlers.i18n import t
+from handlers.records import APPOINTMENTS
 
-ICONS = {"queued": "⏳", "sending": "⏳", "sent": "📨", "failed": "⚠️", "acknowledged": "✅"}
+ICONS = {DeliveryState.QUEUED: "⏳", DeliveryState.SENDING: "⏳", DeliveryState.SENT: "📨", DeliveryState.FAILED: "⚠️",
+         DeliveryState.ACKNOWLEDGED: "✅"}
 ACK, FORWARD, REPLY = "kkr_ack", "kkr_forward", "kkr_reply"
 APPOINT_FORWARDED, APPOINTEE = "kkr_appoint_forwarded", "kkr_appointee"
 MODAL = "kkr_broadcast"
@@ -37,7 +40,7 @@ def slack_message(item: Outgoing, lang: str, public_url: str = "") -> dict:
 
 
 def _block_id(item: Outgoing) -> str:
-    if item.collection == "appointment":
+    if item.collection == APPOINTMENTS.name:
         return f"appointment-{item.broadcast_id}-delivery-{item.delivery_id}"
     return f"delivery-{item.broadcast_id}-{item.delivery_id}"
 
@@ -45,7 +48,7 @@ def _block_id(item: Outgoing) -> str:
 def ack_value(item: Outgoing) -> str:
     """The Acknowledge button's value: ``12:3`` for a broadcast's notice 3,
     ``a12:3`` for an appointment request's (as in its link token)."""
-    return f"{'a' if item.collection == 'appointment' else ''}{item.broadcast_id}:{item.notice_id}"
+    return f"{'a' if item.collection == APPOINTMENTS.name else ''}{item.broadcast_id}:{item.notice_id}"
 
 
 def read_ack_value(value: str) -> tuple[str, int, int]:
@@ -58,12 +61,12 @@ def read_ack_value(value: str) -> tuple[str, int, int]:
 def _buttons(item: Outgoing, lang: str) -> list[dict]:
     notice = f"{item.broadcast_id}:{item.notice_id}"
     buttons = [_button(t("msg.ack_button", lang), ACK, ack_value(item), primary=True)]
-    if item.broadcast["kind"] == "appointment":
+    if item.broadcast["kind"] == Kind.APPOINTMENT:
         return [*buttons, _button(t("msg.appoint_forwarded_button", lang), APPOINT_FORWARDED, notice),
                 _button(t("msg.appointee_button", lang), APPOINTEE, notice)]
-    if item.broadcast["kind"] == "hearing":
+    if item.broadcast["kind"] == Kind.HEARING:
         buttons.append(_button(t("msg.reply_button", lang), REPLY, notice))
-    if item.tier == 1:
+    if item.tier == Tier.REGION:
         buttons.append(_button(t("msg.forward_button", lang), FORWARD, f"{item.broadcast_id}:{item.region}"))
     return buttons
 
@@ -74,9 +77,9 @@ def email_text(item: Outgoing, public_url: str, lang: str) -> tuple[str, str]:
     lines = [header(b, lang), "", *(line.replace("*", "") for line in message_lines(item, lang)), ""]
     if has_buttons(item):
         lines.append(t("msg.email_ack", lang, url=f"{public_url}/ack/{item.ack_token}"))
-        if item.broadcast["kind"] == "hearing":
+        if item.broadcast["kind"] == Kind.HEARING:
             lines.append(t("msg.email_reply", lang))
-        if item.tier == 1:
+        if item.tier == Tier.REGION:
             lines.append(t("msg.email_forward", lang))
     lines += ["", signature(item, lang)]
     return subject, "\n".join(lines) + "\n"
@@ -121,7 +124,7 @@ def status_lines(status: dict, lang: str) -> list[str]:
     missing = []
     for row in status["regions"]:
         out.append(_status_row(row, lang))
-        if row["state"] != "acknowledged":
+        if row["state"] != DeliveryState.ACKNOWLEDGED:
             missing.append(row["region"]["name"])
     out.append(t("status.missing", lang, names=", ".join(missing)) if missing else t("status.all_acknowledged", lang))
     return out

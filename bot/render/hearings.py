@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.render.deliveries import section
 from bot.render.modals import input_block, modal
 from bot.render.mrkdwn import escaped
+from handlers.enums import Tier
 from handlers.i18n import t
 from handlers.report import to_markdown
 
@@ -25,7 +26,7 @@ def reply_modal(context: dict, metadata: str, lang: str) -> dict:
     element = {"type": "plain_text_input", "multiline": True, "max_length": 3000}
     if context["text"]:
         element["initial_value"] = context["text"][:3000]
-    label = t("modal.reply_label_consolidated" if context["tier"] == 1 else "modal.reply_label", lang)
+    label = t("modal.reply_label_consolidated" if context["tier"] == Tier.REGION else "modal.reply_label", lang)
     blocks.append(input_block(REPLY_BLOCK, label, element))
     return modal(REPLY_MODAL, t("modal.reply_title", lang), blocks, lang, metadata=metadata)
 

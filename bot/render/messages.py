@@ -6,6 +6,7 @@ from __future__ import annotations
 from handlers.clock import day, from_text
 from handlers.databases import consultant_label
 from handlers.deliveries import Outgoing
+from handlers.enums import Kind, Purpose, Tier
 from handlers.i18n import t
 
 
@@ -17,18 +18,18 @@ def message_lines(item: Outgoing, lang: str) -> list[str]:
     """Title, text, link, deadline, and why this recipient gets it; a
     reminder, a change of deadline or a closing message leads with its own text."""
     b = item.broadcast
-    if item.purpose in ("summary", "welcome"):
+    if item.purpose in (Purpose.SUMMARY, Purpose.WELCOME):
         return [own_text(item, lang)]
-    if item.purpose == "closing":
+    if item.purpose == Purpose.CLOSING:
         return [t("msg.closing", lang, title=b["title"]), own_text(item, lang)]
-    out = [own_text(item, lang)] if item.purpose in ("reminder", "deadline") else []
+    out = [own_text(item, lang)] if item.purpose in (Purpose.REMINDER, Purpose.DEADLINE) else []
     out.append(f"*{b['title']}*")
     if b.get("body"):
         out.append(b["body"])
     if b.get("link"):
         out.append(t("msg.link", lang, link=b["link"]))
     # A municipality answers its KKR contact by its own, earlier deadline.
-    if b.get("deadline") and not (item.tier == 2 and b.get("municipal_deadline")):
+    if b.get("deadline") and not (item.tier == Tier.MUNICIPALITY and b.get("municipal_deadline")):
         out.append(deadline_line("msg.deadline", b, lang))
     return out + _role_lines(item, lang)
 
@@ -37,10 +38,10 @@ def _role_lines(item: Outgoing, lang: str) -> list[str]:
     """Why this recipient gets the message and, in a hearing, what is asked
     of them: the KKR contact consolidates, the municipality replies by its deadline."""
     b = item.broadcast
-    if b["kind"] == "appointment":
+    if b["kind"] == Kind.APPOINTMENT:
         return appointment_lines(b, lang)
-    hearing = b["kind"] == "hearing"
-    if item.tier == 2:
+    hearing = b["kind"] == Kind.HEARING
+    if item.tier == Tier.MUNICIPALITY:
         out = [t("msg.tier2" if item.kkr_contact else "msg.tier2_via_kl", lang,
                  municipality=item.municipality_official or item.municipality_name, region=item.region_name,
                  kkr=kkr_name(item.region_name), kkr_contact=item.kkr_contact)]
@@ -61,7 +62,7 @@ def _role_lines(item: Outgoing, lang: str) -> list[str]:
 def deadline_line(key: str, broadcast: dict, lang: str) -> str:
     """The deadline as a date: a hearing's is its høringsfrist (``key``),
     any other broadcast's a plain deadline (``key_general``)."""
-    kind_key = key if broadcast["kind"] == "hearing" else f"{key}_general"
+    kind_key = key if broadcast["kind"] == Kind.HEARING else f"{key}_general"
     return t(kind_key, lang, deadline=day(broadcast["deadline"]))
 
 
@@ -91,7 +92,7 @@ def appointment_lines(request: dict, lang: str) -> list[str]:
 def consultant_of(item: Outgoing) -> dict | None:
     """The RKKP consultant an appointment request's messages come from (the
     sign-off, and where answers go); None for other messages."""
-    return item.broadcast.get("consultant") if item.broadcast.get("kind") == "appointment" else None
+    return item.broadcast.get("consultant") if item.broadcast.get("kind") == Kind.APPOINTMENT else None
 
 
 def forward_notes(done: dict, lang: str) -> list[str]:
@@ -116,4 +117,4 @@ def own_text(item: Outgoing, lang: str) -> str:
 def has_buttons(item: Outgoing) -> bool:
     """Notices and their reminders can be acknowledged; summaries and
     closing messages are for information."""
-    return item.purpose in ("notice", "reminder")
+    return item.purpose in (Purpose.NOTICE, Purpose.REMINDER)
