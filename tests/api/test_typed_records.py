@@ -23,8 +23,8 @@ TABLES = {"broadcasts": Broadcast, "broadcast": Broadcast, "deliveries": Deliver
 
 def _busy_store(world) -> None:
     """Every kind of record the product writes: broadcasts of each kind,
-    forwarded, acknowledged, replied to (and revised), reminded, summarised
-    and closed; an appointment request forwarded and completed, with its welcome."""
+    forwarded, its deadline moved, acknowledged, replied to (and revised),
+    reminded, summarised and closed; an appointment request forwarded and completed, with its welcome."""
     client, store = world["client"], world["store"]
     set_municipality_contact(store, "Viborg", {"name": "Bo Ek", "email": "bo@viborg.dk"}, NOW)
     info = client.post("/api/broadcasts", json=INFO).json
@@ -32,6 +32,9 @@ def _busy_store(world) -> None:
     hearing = client.post("/api/broadcasts", json=HEARING).json
     world["dispatcher"].drain()
     assert client.post(f"/api/broadcasts/{hearing['id']}/forward", json={"region": "Midtjylland"}).status_code == 200
+    world["dispatcher"].drain()
+    moved = client.post(f"/api/hearings/{hearing['id']}/deadline", json={"deadline": "2026-12-14"})
+    assert moved.status_code == 200                        # a change of deadline to everyone reached
     world["dispatcher"].drain()
     for path in list(links(world, info["id"]).values())[:2]:
         assert client.post(path).status_code == 200
