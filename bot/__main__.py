@@ -106,9 +106,13 @@ def now() -> datetime:
 
 
 def run_serve(args, settings: Settings) -> int:
+    from dataclasses import replace
+
     from bot.serve import serve
 
-    return serve(settings, port=args.port)
+    # The port given is the one links must name when KKRBOT_PUBLIC_URL is unset.
+    settings = replace(settings, port=args.port) if args.port else settings
+    return serve(settings)
 
 
 def run_shell(args, settings: Settings) -> int:

@@ -26,7 +26,7 @@ def publisher(store, settings, clock):
     """``publish(client, *users)``: each user's Home tab, as it stands now.
     A failure is logged: the home is a view of the store, the next opening
     shows it again."""
-    public_url = (settings.public_url or f"http://localhost:{settings.port}").rstrip("/")
+    public_url = settings.link_base
 
     def publish(client, *users: str | None) -> None:
         for user in dict.fromkeys(u for u in users if u):

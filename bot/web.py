@@ -36,7 +36,7 @@ def create_web_app(settings: Settings | None = None, store=None, clock=None, dis
 
 
 def build_dispatcher(store, settings: Settings, clock, client=None) -> Dispatcher:
-    public_url = settings.public_url or f"http://localhost:{settings.port}"
+    public_url = settings.link_base
     mail = MailChannel(settings.smtp_url, settings.mail_from, public_url, settings.lang) if settings.smtp_url else None
     outbox = None if mail else OutboxChannel(outbox_folder(settings.db_path), settings.mail_from, public_url,
                                              settings.lang)
