@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from handlers import audit
+
 
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -312,7 +314,9 @@ def _audit_routes() -> dict:
         "target": {"type": "string"}, "old": {"type": "object", "nullable": True},
         "new": {"type": "object", "nullable": True}}}
     filters = [{"name": name, "in": "query", "schema": {"type": "string"}}
-               for name in ("actor", "target", "action", "since", "until")]
+               for name in ("actor", "target", "since", "until")]
+    filters.append({"name": "action", "in": "query", "schema": {"type": "string", "enum": sorted(audit.ACTIONS)},
+                    "description": "exactly one action; any other is refused (422) with the list"})
     filters.append({"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}})
     filters.append({"name": "before", "in": "query", "schema": {"type": "string"},
                     "description": "where the page starts: the `before` of the previous page's `Link` header"})
