@@ -209,7 +209,7 @@ def _contact_routes(param: dict, result: str, what: str) -> dict:
     }
 
 
-OPEN = {"/api/health", "/api/openapi.json"}
+OPEN = {"/api/", "/api/health", "/api/openapi.json", "/api/docs"}
 
 
 def _secured(paths: dict) -> dict:
@@ -342,6 +342,15 @@ def document() -> dict:
         "paths": _secured({
             "/api/health": {"get": {"summary": "Liveness", "responses": {"200": _json(
                 {"type": "object", "properties": {"status": {"type": "string", "enum": ["ok"]}}})}}},
+            "/api/": {"get": {"summary": "The API's name, version and links to this document and its reference",
+                              "responses": {"200": _json({"type": "object", "required": ["name", "version", "links"],
+                                                          "properties": {"name": {"type": "string"},
+                                                                         "version": {"type": "string"},
+                                                                         "description": {"type": "string"},
+                                                                         "links": {"type": "object"}}})}}},
+            "/api/docs": {"get": {"summary": "This document rendered (Swagger UI, served from this origin)",
+                                  "responses": {"200": {"description": "an HTML page",
+                                                        "content": {"text/html": {"schema": {"type": "string"}}}}}}},
             "/api/regions": {"get": {"summary": "The five regions and their KKR contact status",
                                      "responses": {"200": _json({"type": "array", "items": _ref("ContactAnswer")})}}},
             "/api/regions/{region}/contact": region_contact,
