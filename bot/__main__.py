@@ -125,6 +125,7 @@ def run_scheduler(args, settings: Settings) -> int:
     import logging
 
     from bot import scheduler
+    from bot.render import cli as render_cli
     from bot.web import build_dispatcher
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -136,7 +137,8 @@ def run_scheduler(args, settings: Settings) -> int:
         client = web_client(settings)
     dispatcher = build_dispatcher(store, settings, now, client)
     if args.once:
-        scheduler.tick(store, dispatcher, now, settings.tz)
+        for line in render_cli.scheduler_pass(scheduler.once(store, dispatcher, now, settings.tz), settings.lang):
+            print(line)
     else:
         scheduler.run_forever(scheduler.build(store, dispatcher, now, settings.tz))
     return 0

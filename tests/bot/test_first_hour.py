@@ -41,3 +41,25 @@ def test_emailed_links_point_at_the_port_the_server_runs_on(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def run_cli(db_path, *args, **env):
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=bot_env(db_path, **env),
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_scheduler_once_says_what_it_did(tmp_path):
+    db_path = tmp_path / "kkrbot.json"
+    token = make_token(db_path, "consultant")
+    from api import create_app
+    from api.config import Settings
+
+    client = create_app(Settings(db_path=str(db_path))).test_client()
+    assert client.post("/api/broadcasts", json=HEARING, headers={"Authorization": f"Bearer {token}"}).status_code == 201
+    done = run_cli(db_path, "scheduler", "--once")
+    assert done.returncode == 0, done.stderr
+    assert "Påmindelser sat i kø: 0" in done.stdout
+    assert "Beskeder forsøgt sendt: 5" in done.stdout and "0 nye forsøg" in done.stdout
+    assert "Næste påmindelse: " in done.stdout  # the reminder to acknowledge, 2 working days on
+    again = run_cli(db_path, "scheduler", "--once", KKRBOT_LANG="en")
+    assert "Messages tried: 0" in again.stdout
