@@ -66,5 +66,5 @@ def _mount(app: Flask) -> None:
     errors.register(app)
     app.after_request(headers.secure)
     for blueprint in (meta.bp, regions.bp, municipalities.bp, contacts.bp, broadcasts.bp, hearings.bp, audit.bp,
-                      databases.bp, acks.bp):
+                      databases.bp, acks.bp, meta.files):
         app.register_blueprint(blueprint)

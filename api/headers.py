@@ -21,7 +21,7 @@ DOCS_POLICY = HTML_POLICY + "; img-src 'self' data:"
 
 def secure(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
-    if request.endpoint not in ("static", "meta.docs_file"):
+    if request.endpoint not in ("static", "docs_files.swagger_ui"):
         response.headers["Cache-Control"] = "no-store"
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", HTML_POLICY)  # the API reference sets DOCS_POLICY

@@ -44,9 +44,13 @@ def docs():
     return page
 
 
-@bp.get("/docs/<name>")
+# Outside /api/: files, not part of the API its document describes.
+files = Blueprint("docs_files", __name__)
+
+
+@files.get("/swagger-ui/<name>")
 @public
-def docs_file(name: str):
+def swagger_ui(name: str):
     if name not in DOCS_FILES:
         abort(404)
     from swagger_ui_bundle import swagger_ui_path
