@@ -11,7 +11,7 @@ from bot.slack_access import requirer
 from bot.slack_errors import answering
 from bot.slack_home import answerer, publisher
 from handlers import hearings, home, report
-from handlers.errors import Invalid, KkrError
+from handlers.errors import KkrError
 from handlers.i18n import t
 from handlers.permissions import Act
 
@@ -55,14 +55,7 @@ def register(app: App, store, settings, clock, on_queued) -> None:
         ack()
         with answering(respond, lang):
             wanted, _, message = (command.get("text") or "").strip().partition(" ")
-            closing = hearings.close_hearing(store, _number(wanted), message, clock(),
+            closing = hearings.close_hearing(store, hearings.hearing_number(wanted), message, clock(),
                                              by=command.get("user_name", ""))
-            on_queued(_number(wanted))
-            respond(**render_hearings.closed_message(_number(wanted), closing, lang))
-
-
-def _number(text: str) -> int:
-    digits = text.lstrip("#")
-    if not digits.isdigit():
-        raise Invalid("hearing.id_needed")
-    return int(digits)
+            on_queued(hearings.hearing_number(wanted))
+            respond(**render_hearings.closed_message(hearings.hearing_number(wanted), closing, lang))
