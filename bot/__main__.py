@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -175,12 +176,22 @@ def run_import(args, settings: Settings) -> int:
     try:
         data = args.file.read_bytes()
     except OSError as error:
-        raise Invalid("cli.file_unreadable", file=str(args.file), reason=error.strerror or str(error)) from None
+        raise Invalid("cli.file_unreadable", file=str(args.file), reason=_reason(error, settings.lang)) from None
     text = spreadsheet.decode(data, str(args.file))
     result = directory_csv.import_csv(open_store(settings), text, now(), by="csv:" + args.file.name,
                                       lang=settings.lang)
-    print(", ".join(f"{name}: {count}" for name, count in result.to_dict().items()))
+    print(t("cli.imported", settings.lang, **result.to_dict()))
     return 0
+
+
+def _reason(error: OSError, lang: str) -> str:
+    """Why a file could not be used, in the configured language where we know
+    the cause (the system's own text is English)."""
+    known = {errno.ENOENT: "missing", errno.EACCES: "denied", errno.EPERM: "denied", errno.EISDIR: "folder",
+             errno.ENOTDIR: "missing", errno.ENOSPC: "full", errno.EROFS: "read_only"}
+    if error.errno in known:
+        return t(f"cli.file_{known[error.errno]}", lang)
+    return error.strerror or str(error)
 
 
 def run_forget(args, settings: Settings) -> int:
@@ -250,7 +261,7 @@ def run_export(args, settings: Settings) -> int:
     try:
         args.file.write_bytes(data)
     except OSError as error:
-        raise Invalid("cli.file_unwritable", file=str(args.file), reason=error.strerror or str(error)) from None
+        raise Invalid("cli.file_unwritable", file=str(args.file), reason=_reason(error, settings.lang)) from None
     return 0
 
 
