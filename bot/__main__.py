@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from api.config import Settings
+from bot import progress
 from data import Store
 from handlers import databases, directory_csv, spreadsheet, tokens
 from handlers.clock import parse
@@ -178,8 +179,10 @@ def run_import(args, settings: Settings) -> int:
     except OSError as error:
         raise Invalid("cli.file_unreadable", file=str(args.file), reason=_reason(error, settings.lang)) from None
     text = spreadsheet.decode(data, str(args.file))
-    result = directory_csv.import_csv(open_store(settings), text, now(), by="csv:" + args.file.name,
-                                      lang=settings.lang)
+    store = open_store(settings)
+    with progress.bar(t("cli.progress_import", settings.lang)) as update:
+        result = directory_csv.import_csv(store, text, now(), by="csv:" + args.file.name, lang=settings.lang,
+                                          progress=update)
     print(t("cli.imported", settings.lang, **result.to_dict()))
     return 0
 
@@ -259,10 +262,19 @@ def run_export(args, settings: Settings) -> int:
         sys.stdout.buffer.flush()
         return 0
     try:
-        args.file.write_bytes(data)
+        _write(args.file, data, t("cli.progress_export", settings.lang))
     except OSError as error:
         raise Invalid("cli.file_unwritable", file=str(args.file), reason=_reason(error, settings.lang)) from None
     return 0
+
+
+def _write(path: Path, data: bytes, description: str, chunk: int = 1 << 14) -> None:
+    """``data`` to ``path``, a chunk at a time under a progress bar."""
+    with path.open("wb") as handle, progress.bar(description, in_bytes=True) as update:
+        for start in range(0, len(data), chunk):
+            handle.write(data[start:start + chunk])
+            update(min(start + chunk, len(data)), len(data))
+        update(len(data), len(data))
 
 
 if __name__ == "__main__":

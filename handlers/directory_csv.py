@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -38,18 +39,25 @@ class ImportResult:
         return dict(self.counts)
 
 
-def import_csv(store, text: str, now: datetime, by: str = "", lang: str = "da") -> ImportResult:
-    """Apply a directory CSV all-or-nothing; ``Invalid`` lists every bad line."""
+def import_csv(store, text: str, now: datetime, by: str = "", lang: str = "da",
+               progress: Callable[[int, int], None] | None = None) -> ImportResult:
+    """Apply a directory CSV all-or-nothing; ``Invalid`` lists every bad line.
+    ``progress(done, total)`` hears of each row checked (the slow part: places
+    resolved, e-mails validated)."""
     rows = _rows(text, lang)
     with store.write(DIRECTORY) as tx:
         planned, errors, seen = [], [], {}
-        for line, row in rows:
+        for done, (line, row) in enumerate(rows, 1):
+            if progress:
+                progress(done - 1, len(rows))
             try:
                 role, place, person, shown = _plan(tx, row)
                 _once(seen, (role, place), line, shown)
                 planned.append((role, place, person))
             except KkrError as error:
                 errors.append({"line": line, "error": error.message(lang)})
+        if progress:
+            progress(len(rows), len(rows))
         if errors:
             raise Invalid("csv.invalid", count=len(errors),
                           lines=[e["line"] for e in errors], extra={"errors": errors})
