@@ -67,5 +67,5 @@ def _mount(app: Flask) -> None:
     errors.register(app)
     app.after_request(headers.secure)
     for blueprint in (meta.bp, regions.bp, municipalities.bp, contacts.bp, broadcasts.bp, hearings.bp, audit.bp,
-                      databases.bp, acks.bp, dashboard.bp):
+                      databases.bp, acks.bp, dashboard.bp, meta.files):
         app.register_blueprint(blueprint)

@@ -51,7 +51,7 @@ class Settings:
             consultants=tuple(u.strip() for u in (env.get("KKRBOT_CONSULTANTS") or "").split(",") if u.strip()),
             smtp_url=env.get("SMTP_URL") or None,
             mail_from=env.get("KKRBOT_MAIL_FROM") or "kkr-bot@localhost",
-            public_url=env.get("KKRBOT_PUBLIC_URL") or f"http://localhost:{port}",
+            public_url=env.get("KKRBOT_PUBLIC_URL") or None,
             slack_rate_limits=env.get("SLACK_RATE_LIMITS") or "",
             smtp_per_minute=int(env.get("SMTP_PER_MINUTE") or 0) or None,
             channels=_names(env["KKRBOT_CHANNELS"]) if env.get("KKRBOT_CHANNELS") else CHANNELS,
@@ -63,6 +63,13 @@ class Settings:
             teams_token_issuer=env.get("TEAMS_TOKEN_ISSUER") or None,
             teams_service_url=env.get("TEAMS_SERVICE_URL") or None,
         )
+
+    @property
+    def link_base(self) -> str:
+        """The base of every link we send (e-mails, the Slack Home tab):
+        ``KKRBOT_PUBLIC_URL``, else this server on the port it really
+        listens on (``serve --port`` included)."""
+        return (self.public_url or f"http://localhost:{self.port}").rstrip("/")
 
     @property
     def slack_enabled(self) -> bool:

@@ -90,7 +90,7 @@ def _mail_link(app, address: str, moment) -> None:
 
 def link_url(app, token: str) -> str:
     settings = app.config["SETTINGS"]
-    base = settings.public_url or f"http://localhost:{settings.port}"
+    base = settings.link_base
     return f"{base.rstrip('/')}/status/sign-in/{token}"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from handlers import audit
 from handlers.enums import BROADCAST_KINDS, BroadcastState, DeliveryState, HearingState, ReplyKind
 
 
@@ -234,7 +235,7 @@ def _contact_routes(param: dict, result: str, what: str) -> dict:
     }
 
 
-OPEN = {"/api/health", "/api/openapi.json"}
+OPEN = {"/api/", "/api/health", "/api/openapi.json", "/api/docs"}
 
 
 def _secured(paths: dict) -> dict:
@@ -339,7 +340,9 @@ def _audit_routes() -> dict:
         "target": {"type": "string"}, "old": {"type": "object", "nullable": True},
         "new": {"type": "object", "nullable": True}}}
     filters = [{"name": name, "in": "query", "schema": {"type": "string"}}
-               for name in ("actor", "target", "action", "since", "until")]
+               for name in ("actor", "target", "since", "until")]
+    filters.append({"name": "action", "in": "query", "schema": {"type": "string", "enum": sorted(audit.ACTIONS)},
+                    "description": "exactly one action; any other is refused (422) with the list"})
     filters.append({"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}})
     filters.append({"name": "before", "in": "query", "schema": {"type": "string"},
                     "description": "where the page starts: the `before` of the previous page's `Link` header"})
@@ -365,6 +368,15 @@ def document() -> dict:
         "paths": _secured({
             "/api/health": {"get": {"summary": "Liveness", "responses": {"200": _json(
                 {"type": "object", "properties": {"status": {"type": "string", "enum": ["ok"]}}})}}},
+            "/api/": {"get": {"summary": "The API's name, version and links to this document and its reference",
+                              "responses": {"200": _json({"type": "object", "required": ["name", "version", "links"],
+                                                          "properties": {"name": {"type": "string"},
+                                                                         "version": {"type": "string"},
+                                                                         "description": {"type": "string"},
+                                                                         "links": {"type": "object"}}})}}},
+            "/api/docs": {"get": {"summary": "This document rendered (Swagger UI, served from this origin)",
+                                  "responses": {"200": {"description": "an HTML page",
+                                                        "content": {"text/html": {"schema": {"type": "string"}}}}}}},
             "/api/regions": {"get": {"summary": "The five regions and their KKR contact status",
                                      "responses": {"200": _json({"type": "array", "items": _ref("ContactAnswer")})}}},
             "/api/regions/{region}/contact": region_contact,

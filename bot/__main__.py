@@ -4,11 +4,13 @@ teams package``."""
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from api.config import Settings
+from bot import progress
 from data import Store
 from handlers import databases, directory_csv, spreadsheet, tokens
 from handlers.clock import parse
@@ -117,9 +119,13 @@ def now() -> datetime:
 
 
 def run_serve(args, settings: Settings) -> int:
+    from dataclasses import replace
+
     from bot.serve import serve
 
-    return serve(settings, port=args.port)
+    # The port given is the one links must name when KKRBOT_PUBLIC_URL is unset.
+    settings = replace(settings, port=args.port) if args.port else settings
+    return serve(settings)
 
 
 def run_shell(args, settings: Settings) -> int:
@@ -132,6 +138,7 @@ def run_scheduler(args, settings: Settings) -> int:
     import logging
 
     from bot import scheduler
+    from bot.render import cli as render_cli
     from bot.web import build_dispatcher
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -148,7 +155,8 @@ def run_scheduler(args, settings: Settings) -> int:
         teams = TeamsBot(store, settings, now)
     dispatcher = build_dispatcher(store, settings, now, client, teams)
     if args.once:
-        scheduler.tick(store, dispatcher, now, settings.tz)
+        for line in render_cli.scheduler_pass(scheduler.once(store, dispatcher, now, settings.tz), settings.lang):
+            print(line)
     else:
         scheduler.run_forever(scheduler.build(store, dispatcher, now, settings.tz))
     return 0
@@ -185,12 +193,24 @@ def run_import(args, settings: Settings) -> int:
     try:
         data = args.file.read_bytes()
     except OSError as error:
-        raise Invalid("cli.file_unreadable", file=str(args.file), reason=error.strerror or str(error)) from None
+        raise Invalid("cli.file_unreadable", file=str(args.file), reason=_reason(error, settings.lang)) from None
     text = spreadsheet.decode(data, str(args.file))
-    result = directory_csv.import_csv(open_store(settings), text, now(), by="csv:" + args.file.name,
-                                      lang=settings.lang)
-    print(", ".join(f"{name}: {count}" for name, count in result.to_dict().items()))
+    store = open_store(settings)
+    with progress.bar(t("cli.progress_import", settings.lang)) as update:
+        result = directory_csv.import_csv(store, text, now(), by="csv:" + args.file.name, lang=settings.lang,
+                                          progress=update)
+    print(t("cli.imported", settings.lang, **result.to_dict()))
     return 0
+
+
+def _reason(error: OSError, lang: str) -> str:
+    """Why a file could not be used, in the configured language where we know
+    the cause (the system's own text is English)."""
+    known = {errno.ENOENT: "missing", errno.EACCES: "denied", errno.EPERM: "denied", errno.EISDIR: "folder",
+             errno.ENOTDIR: "missing", errno.ENOSPC: "full", errno.EROFS: "read_only"}
+    if error.errno in known:
+        return t(f"cli.file_{known[error.errno]}", lang)
+    return error.strerror or str(error)
 
 
 def run_forget(args, settings: Settings) -> int:
@@ -262,9 +282,9 @@ def run_export(args, settings: Settings) -> int:
         sys.stdout.buffer.flush()
         return 0
     try:
-        args.file.write_bytes(data)
+        _write(args.file, data, t("cli.progress_export", settings.lang))
     except OSError as error:
-        raise Invalid("cli.file_unwritable", file=str(args.file), reason=error.strerror or str(error)) from None
+        raise Invalid("cli.file_unwritable", file=str(args.file), reason=_reason(error, settings.lang)) from None
     return 0
 
 
@@ -281,6 +301,15 @@ def run_teams_package(args, settings: Settings) -> int:
         raise Invalid("cli.file_unwritable", file=str(args.out), reason=error.strerror or str(error)) from None
     print(t("teams.package_written", settings.lang, file=str(args.out)))
     return 0
+
+
+def _write(path: Path, data: bytes, description: str, chunk: int = 1 << 14) -> None:
+    """``data`` to ``path``, a chunk at a time under a progress bar."""
+    with path.open("wb") as handle, progress.bar(description, in_bytes=True) as update:
+        for start in range(0, len(data), chunk):
+            handle.write(data[start:start + chunk])
+            update(min(start + chunk, len(data)), len(data))
+        update(len(data), len(data))
 
 
 if __name__ == "__main__":

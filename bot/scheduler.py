@@ -16,7 +16,7 @@ import threading
 
 import schedule
 
-from handlers import reminders
+from handlers import due, lifecycle, reminders
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,28 @@ def tick(store, dispatcher, clock, tz: str) -> int:
     queued = reminders.queue_due_reminders(store, clock(), tz)
     dispatcher.drain()
     return len(queued)
+
+
+def once(store, dispatcher, clock, tz: str) -> dict:
+    """``scheduler --once``: one pass, and what it did, for the person or
+    the cron mail reading it: reminders queued, messages sent (and how many
+    of them were tries again after a failure), when the next work is due."""
+    retries = _retries_due(store, clock())
+    queued = reminders.queue_due_reminders(store, clock(), tz)
+    sent = dispatcher.drain()
+    next_send, next_reminder = due.next_due(store)
+    return {"reminders": len(queued), "sent": sent, "retried": min(retries, sent), "next_send": next_send,
+            "next_reminder": next_reminder}
+
+
+def _retries_due(store, now) -> int:
+    """Deliveries due now that were tried before and failed (or whose try was cut off)."""
+    wanted = lifecycle.due_to_send(now, lambda _owner: False)
+    count = 0
+    for collection, record_id in due.to_send(store, now, lambda _owner: False):
+        with store.read(collection.part(record_id)) as view:
+            count += sum(1 for d in view.all("deliveries") if wanted(d) and d.get("attempts"))
+    return count
 
 
 def guarded(job):

@@ -9,7 +9,8 @@ from bot.render import deliveries as render
 from bot.render import modals
 from bot.slack_access import requirer
 from bot.slack_errors import answering
-from handlers import broadcasts, deliveries, forwarding, signin
+from bot.slack_home import answerer, from_home, publisher
+from handlers import broadcasts, deliveries, forwarding, home, signin
 from handlers.clock import parse
 from handlers.errors import KkrError
 from handlers.i18n import t
@@ -17,7 +18,7 @@ from handlers.permissions import Act, recipient_to_check
 
 
 def register(app: App, store, settings, clock, on_queued) -> None:
-    lang, requires = settings.lang, requirer(store, settings)
+    lang, requires, publish = settings.lang, requirer(store, settings), publisher(store, settings, clock)
 
     @app.command("/rkkp-broadcast", middleware=[requires(Act.BROADCAST)])
     def open_modal(ack, body, client, respond):
@@ -29,14 +30,16 @@ def register(app: App, store, settings, clock, on_queued) -> None:
     def submit(ack, body, view, client):
         user = body["user"]["id"]
         try:
-            status, _ = broadcasts.create_broadcast(store, modals.values(view), by=body["user"].get("name", user),
-                                                    now=clock(), key=view["id"])
+            name = body["user"].get("name", user)
+            status, _ = broadcasts.create_broadcast(store, modals.values(view), by=name, now=clock(),
+                                                    key=view["id"], creator=_creator(store, name, user))
         except KkrError as error:
             ack(response_action="errors", errors={error.extra.get("field", "title"): error.message(lang)})
             return
         ack()
         on_queued(status["id"])
         client.chat_postMessage(channel=user, text=t("broadcast.created", lang, id=status["id"]))
+        publish(client, user)
 
     @app.command("/rkkp-status", middleware=[requires(Act.READ_STATUS)])
     def show_status(ack, command, respond, context):
@@ -58,22 +61,26 @@ def register(app: App, store, settings, clock, on_queued) -> None:
         """A single-use sign-in link to the dashboard for the consultant who asked."""
         person = signin.person_for_slack(store, user, "consultant")
         token = signin.issue_link(store, person, clock(), by=f"slack:{user}")
-        base = settings.public_url or f"http://localhost:{settings.port}"
+        base = settings.link_base
         return f"{base.rstrip('/')}/status/sign-in/{token}"
 
     @app.action(render.ACK, middleware=[requires(Act.ACKNOWLEDGE)])
-    def acknowledge(ack, body, action, respond):
+    def acknowledge(ack, body, action, respond, client):
+        """The DM's button and the Home tab's: the DM's message loses its
+        button, the Home tab is published anew (and the sender's)."""
         ack()
-        with answering(respond, lang):
+        with answering(answerer(body, respond, client), lang):
             collection, record_id, delivery_id = render.read_ack_value(action["value"])
             delivery, recorded = deliveries.acknowledge(store, record_id, delivery_id, clock(),
                                                         slack_user=body["user"]["id"], collection=collection)
             note = t("ack.done" if recorded else "ack.already", lang, when=parse(delivery["acknowledged_at"]))
-            blocks = render.acknowledged_blocks(body.get("message", {}).get("blocks", []), note)
-            respond(replace_original=True, text=note, blocks=blocks)
+            if not from_home(body):
+                blocks = render.acknowledged_blocks(body.get("message", {}).get("blocks", []), note)
+                respond(replace_original=True, text=note, blocks=blocks)
+            publish(client, body["user"]["id"], home.sender_of(store, collection, record_id))
 
     @app.action(render.FORWARD, middleware=[requires(Act.FORWARD)])
-    def forward(ack, body, action, respond, context):
+    def forward(ack, body, action, respond, context, client):
         ack()
         with answering(respond, lang):
             broadcast_id, region = action["value"].split(":", 1)
@@ -81,4 +88,12 @@ def register(app: App, store, settings, clock, on_queued) -> None:
                                       slack_user=recipient_to_check(context["actor"], Act.FORWARD))
             on_queued(int(broadcast_id))
             respond(replace_original=False, **render.forward_message(done, lang))
+            publish(client, home.sender_of(store, "broadcast", int(broadcast_id)))
 
+
+
+def _creator(store, name: str, user: str) -> dict:
+    """Who sent it: the directory's consultant of that name, and in any
+    case this Slack user (whose Home tab lists it and who gets the summary)."""
+    found = broadcasts.consultant_contact(store, name)
+    return {**found, "slack_id": found.get("slack_id") or user}

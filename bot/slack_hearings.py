@@ -9,19 +9,20 @@ from bot.render import deliveries as render
 from bot.render import hearings as render_hearings
 from bot.slack_access import requirer
 from bot.slack_errors import answering
-from handlers import hearings, report
-from handlers.errors import Invalid, KkrError
+from bot.slack_home import answerer, publisher
+from handlers import hearings, home, report
+from handlers.errors import KkrError
 from handlers.i18n import t
 from handlers.permissions import Act
 
 
 def register(app: App, store, settings, clock, on_queued) -> None:
-    lang, requires = settings.lang, requirer(store, settings)
+    lang, requires, publish = settings.lang, requirer(store, settings), publisher(store, settings, clock)
 
     @app.action(render.REPLY, middleware=[requires(Act.REPLY)])
     def open_reply(ack, body, action, client, respond):
         ack()
-        with answering(respond, lang):
+        with answering(answerer(body, respond, client), lang):
             broadcast_id, delivery_id = (int(part) for part in action["value"].split(":"))
             context = hearings.reply_context(store, broadcast_id, delivery_id, slack_user=body["user"]["id"],
                                              now=clock())
@@ -40,6 +41,7 @@ def register(app: App, store, settings, clock, on_queued) -> None:
         ack()
         client.chat_postMessage(channel=body["user"]["id"],
                                 text=t("hearing.saved_late" if saved["late"] else "hearing.saved", lang))
+        publish(client, body["user"]["id"], home.sender_of(store, "broadcast", broadcast_id))
 
     @app.command("/rkkp-report", middleware=[requires(Act.READ_REPORT)])
     def show_report(ack, command, respond, context):
@@ -53,14 +55,7 @@ def register(app: App, store, settings, clock, on_queued) -> None:
         ack()
         with answering(respond, lang):
             wanted, _, message = (command.get("text") or "").strip().partition(" ")
-            closing = hearings.close_hearing(store, _number(wanted), message, clock(),
+            closing = hearings.close_hearing(store, hearings.hearing_number(wanted), message, clock(),
                                              by=command.get("user_name", ""))
-            on_queued(_number(wanted))
-            respond(**render_hearings.closed_message(_number(wanted), closing, lang))
-
-
-def _number(text: str) -> int:
-    digits = text.lstrip("#")
-    if not digits.isdigit():
-        raise Invalid("hearing.id_needed")
-    return int(digits)
+            on_queued(hearings.hearing_number(wanted))
+            respond(**render_hearings.closed_message(hearings.hearing_number(wanted), closing, lang))

@@ -22,6 +22,13 @@ PERSON_KEYS = ("name", "email", "title", "phone", "slack_id", "organisation")
 # Reads of personal data: recorded, but not fsynced (see data/audit.py).
 READS = frozenset({"read_contacts", "read_broadcast", "read_report", "read_roster", "read_appointment",
                    "read_audit", "read_delivery"})
+# Every action the trail records (the README's "Audit actions"; a test
+# checks this against the code): a search for any other is refused.
+CHANGES = frozenset({"set_contact", "clear_contact", "export_contacts", "forget", "token_create", "token_revoke",
+                     "broadcast", "forward", "acknowledge", "reply", "close", "reminder", "database_added",
+                     "database_changed", "justification", "reporting", "appointment", "appointment_forwarded",
+                     "appointee"})
+ACTIONS = READS | CHANGES
 
 
 def record(where, actor: str | None, action: str, target: str, now: datetime, **details) -> None:
@@ -67,6 +74,9 @@ def search(store, *, actor: str | None = None, target: str | None = None, action
     only as far as the page needs.  The trail names people, so the search
     itself is recorded as read by ``reader``, with its filters."""
     bounds = [_when(value, name) for name, value in (("since", since), ("until", until))]
+    if action and action not in ACTIONS:
+        raise Invalid("audit.unknown_action", value=action, actions=", ".join(sorted(ACTIONS)),
+                      extra={"field": "action"})
     if before is not None and not store.audit.is_place(before):
         raise Invalid("audit.before", value=before, extra={"field": "before"})
     wanted = _matching(actor, target, action, *bounds)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -38,16 +39,25 @@ class ImportResult:
         return dict(self.counts)
 
 
-def import_csv(store, text: str, now: datetime, by: str = "", lang: str = "da") -> ImportResult:
-    """Apply a directory CSV all-or-nothing; ``Invalid`` lists every bad line."""
-    rows = _rows(text)
+def import_csv(store, text: str, now: datetime, by: str = "", lang: str = "da",
+               progress: Callable[[int, int], None] | None = None) -> ImportResult:
+    """Apply a directory CSV all-or-nothing; ``Invalid`` lists every bad line.
+    ``progress(done, total)`` hears of each row checked (the slow part: places
+    resolved, e-mails validated)."""
+    rows = _rows(text, lang)
     with store.write(DIRECTORY) as tx:
-        planned, errors = [], []
-        for line, row in rows:
+        planned, errors, seen = [], [], {}
+        for done, (line, row) in enumerate(rows, 1):
+            if progress:
+                progress(done - 1, len(rows))
             try:
-                planned.append(_plan(tx, row))
+                role, place, person, shown = _plan(tx, row)
+                _once(seen, (role, place), line, shown)
+                planned.append((role, place, person))
             except KkrError as error:
                 errors.append({"line": line, "error": error.message(lang)})
+        if progress:
+            progress(len(rows), len(rows))
         if errors:
             raise Invalid("csv.invalid", count=len(errors),
                           lines=[e["line"] for e in errors], extra={"errors": errors})
@@ -73,7 +83,17 @@ def export_csv(store, excel: bool = False, actor: str | None = None, now: dateti
     return write_csv([COLUMNS, *rows], excel=excel)
 
 
-def _rows(text: str) -> list[tuple[int, dict]]:
+def _once(seen: dict, key: tuple, line: int, shown: str | None) -> None:
+    """A contact named twice in one file is refused with the line that named
+    it first: which of two rows was meant cannot be guessed (the last would
+    silently win), and the same place may hide behind a name and a code."""
+    if key in seen:
+        raise Invalid("csv.duplicate", place=shown, line=seen[key]) if shown else Invalid(
+            "csv.duplicate_kl", line=seen[key])
+    seen[key] = line
+
+
+def _rows(text: str, lang: str = "da") -> list[tuple[int, dict]]:
     text = text.lstrip("\ufeff")
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
@@ -81,8 +101,9 @@ def _rows(text: str) -> list[tuple[int, dict]]:
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     missing = [name for name in ("role", "place", "name", "email") if name not in header]
     if missing:
+        line_one = Invalid("csv.columns_missing", missing=", ".join(missing)).message(lang)
         raise Invalid("csv.columns", missing=", ".join(missing), expected=",".join(COLUMNS),
-                      extra={"errors": [{"line": 1, "error": "missing columns: " + ", ".join(missing)}]})
+                      extra={"errors": [{"line": 1, "error": line_one}]})
     reader.fieldnames = header
     rows = []
     try:
@@ -96,19 +117,22 @@ def _rows(text: str) -> list[tuple[int, dict]]:
     return rows
 
 
-def _plan(tx, row: dict) -> tuple[str, str | None, dict | None]:
+def _plan(tx, row: dict) -> tuple[str, str | None, dict | None, str | None]:
+    """The row's role, place (a code; a consultant's e-mail; None for KL),
+    the person (None: clear) and how the place is named (None for KL)."""
     if None in row:
         raise Invalid("csv.extra_values")
     role = (row.get("role") or "").strip().lower()
     if role not in ROLES:
         raise Invalid("csv.role", role=role, roles=", ".join(ROLES))
-    place = None
+    place = shown = None
     if SCOPES[role] == "email":
-        place = normal_email(row.get("email") or row.get("place") or "")
+        place = shown = normal_email(row.get("email") or row.get("place") or "")
     if role in PLACE_KIND:
-        place = resolve(tx, row.get("place") or "", strict=True, kinds=(PLACE_KIND[role],)).place.code
+        found = resolve(tx, row.get("place") or "", strict=True, kinds=(PLACE_KIND[role],)).place
+        place, shown = found.code, found.label
     raw = {name: row.get(name) for name in PERSON_FIELDS if name in row}
     if not (raw.get("name") or "").strip() and not (raw.get("email") or "").strip():
-        return role, place, None
+        return role, place, None, shown
     # A column the file does not have leaves that field of the contact as it is.
-    return role, place, {k: v for k, v in person_fields(raw).items() if k in row}
+    return role, place, {k: v for k, v in person_fields(raw).items() if k in row}, shown

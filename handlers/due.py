@@ -155,3 +155,13 @@ def forget(tx, person) -> dict:
     """Erasure: the index of due times holds no personal data."""
     return {}
 
+
+
+def next_due(store) -> tuple[datetime | None, datetime | None]:
+    """When the next message and the next reminder are due, over every
+    record (None: nothing); as early as the index says, so perhaps already."""
+    with store.read(DUE) as view:
+        entries = [e for c in ALL for e in view.all(c.name)]
+    sends = [parse(e["send_at"]) for e in entries if e.get("send_at")]
+    reminds = [parse(e["remind_at"]) for e in entries if e.get("remind_at")]
+    return min(sends, default=None), min(reminds, default=None)

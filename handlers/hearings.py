@@ -214,3 +214,12 @@ def _text(text, field: str = "text") -> str:
     if len(text) > MAX_TEXT:
         raise Invalid("invalid.too_long", field=field, limit=MAX_TEXT, extra={"field": field})
     return text
+
+
+def hearing_number(text: str) -> int:
+    """The hearing's number as ``/rkkp-close`` takes it ("12" or "#12"), in
+    Slack and the shell alike; anything else gets the command's usage."""
+    digits = text.strip().lstrip("#")
+    if not digits.isdigit():
+        raise Invalid("hearing.id_needed")
+    return int(digits)

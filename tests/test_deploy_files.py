@@ -22,7 +22,9 @@ def test_manifest_declares_the_commands_and_events_the_app_listens_to():
     declared = {c["command"] for c in manifest["features"]["slash_commands"]}
     assert declared == set(re.findall(r'@app\.command\("([^"]+)"[,)]', source))
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
-    assert "app_mention" in events and "message.im" in events
+    listened = set(re.findall(r'@app\.event\("([^"]+)"', source)) - {"message"}
+    assert "app_mention" in events and "message.im" in events and listened <= events
+    assert manifest["features"]["app_home"]["home_tab_enabled"] == ("app_home_opened" in listened)
     for url in [c["url"] for c in manifest["features"]["slash_commands"]] + [
             manifest["settings"]["event_subscriptions"]["request_url"]]:
         assert url.endswith("/slack/events")

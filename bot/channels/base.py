@@ -83,7 +83,7 @@ class Setup:
     @property
     def public_url(self) -> str:
         """Where the links in e-mails point."""
-        return self.settings.public_url or f"http://localhost:{self.settings.port}"
+        return self.settings.link_base
 
 
 class Unreachable(RuntimeError):

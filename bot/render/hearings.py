@@ -47,11 +47,16 @@ def report_message(report: dict, lang: str) -> dict:
 def closed_message(hearing_id: int, closing: dict, lang: str) -> dict:
     """What ``/rkkp-close`` answers: how many get the closing message, and
     whom the hearing never reached (``hearings.close_hearing``'s record)."""
-    missing = escaped(closing["not_reached"])
+    return section(closed_lines(hearing_id, escaped(closing), lang))
+
+
+def closed_lines(hearing_id: int, closing: dict, lang: str) -> list[str]:
+    """The same as lines of text (the shell's answer; Slack's escaped first)."""
+    missing = closing["not_reached"]
     lines = [t("hearing.closed_sent", lang, id=hearing_id, count=closing["queued"])]
     for key in ("regions_not_delivered", "regions_not_forwarded", "municipalities_not_delivered"):
         if missing[key]:
             lines.append(t(f"hearing.closed_{key}", lang, names=", ".join(item["name"] for item in missing[key])))
     if missing["municipalities_without_contact"]:
         lines.append(t("hearing.closed_without_contact", lang, count=len(missing["municipalities_without_contact"])))
-    return section(lines)
+    return lines

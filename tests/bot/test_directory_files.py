@@ -48,7 +48,7 @@ def test_export_neutralises_formulas_and_import_takes_them_back(db_path, tmp_pat
 
     capsys.readouterr()
     assert main(["directory", "import", str(exported)]) == 0
-    assert capsys.readouterr().out.strip() == "created: 0, updated: 0, cleared: 0, unchanged: 5"
+    assert capsys.readouterr().out.strip() == "Importeret: 0 oprettet, 0 ændret, 0 ryddet, 5 uændret."
     contact = directory.find_contact(Store(db_path), "Viborg").municipality.contact
     assert (contact.name, contact.phone) == (FORMULA, "+45 87 87 87 87")
 
@@ -61,7 +61,7 @@ def test_excel_export_has_a_bom_and_semicolons_and_reads_back(db_path, tmp_path,
     assert "kkr;1082;Jonas Thor Björnson;" in data.decode("utf-8-sig")
     capsys.readouterr()
     assert main(["directory", "import", str(exported)]) == 0
-    assert capsys.readouterr().out.strip() == "created: 0, updated: 0, cleared: 0, unchanged: 4"
+    assert capsys.readouterr().out.strip() == "Importeret: 0 oprettet, 0 ændret, 0 ryddet, 4 uændret."
 
 
 def test_excel_export_to_standard_output(db_path):

@@ -63,7 +63,7 @@ def test_directory_import_and_export(tmp_path):
     good.write_text("role,place,name,email\nkkr,Hovedstaden,Kim Kofod,kim@kk.dk\n", encoding="utf-8")
     done = run_bot(db_path, "directory", "import", str(good))
     assert done.returncode == 0, done.stderr
-    assert "created: 1" in done.stdout
+    assert "Importeret: 1 oprettet" in done.stdout
     exported = run_bot(db_path, "directory", "export").stdout
     assert "kkr,1084,Kim Kofod,,kim@kk.dk" in exported
     out_file = tmp_path / "out.csv"

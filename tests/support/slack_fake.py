@@ -50,6 +50,7 @@ class FakeSlack:
         self._ts = 0
         self.url = ""
         self.socket_url = ""  # what apps.connections.open answers (tests.support.slack_socket)
+        self.homes: dict[str, dict] = {}  # user → the Home tab last published for them (views.publish)
 
     # -- setup -------------------------------------------------------------
     def add_user(self, user_id: str, email: str) -> None:
@@ -89,6 +90,11 @@ class FakeSlack:
         """The messages posted to ``channel`` (``D…`` for a DM), oldest first."""
         with self._lock:
             return list(self.messages[channel])
+
+    def home_of(self, user: str) -> dict | None:
+        """The Home tab last published for ``user``."""
+        with self._lock:
+            return self.homes.get(user)
 
     def posted(self) -> int:
         """How many messages were posted, answered or not."""
@@ -183,6 +189,11 @@ class FakeSlack:
             return {"ok": True, "url": self.socket_url} if self.socket_url else {"ok": False, "error": "not_allowed"}
         if method == "views.open":
             return {"ok": True, "view": {"id": "V123", **(params.get("view") or {})}}
+        if method == "views.publish":
+            view = _json(params.get("view")) or {}
+            with self._lock:
+                self.homes[params.get("user_id", "")] = view
+            return {"ok": True, "view": {"id": "VHOME", **view}}
         return {"ok": True}
 
     def _history(self, params: dict) -> dict:
