@@ -14,6 +14,7 @@ from datetime import datetime
 
 from handlers import lifecycle
 from handlers.broadcasts import KINDS
+from handlers.enums import Tier
 from handlers.records import ALL, APPOINTMENTS, BROADCASTS, Collection, named
 
 RECENT = 50  # newest records of each collection looked through
@@ -71,21 +72,21 @@ def _waiting(collection: Collection, record_id: int, doc: dict, deliveries: list
 
 
 def _replied(delivery: dict, replies: list[dict]) -> bool:
-    municipality = delivery["municipality"] if delivery["tier"] == 2 else None
+    municipality = delivery["municipality"] if delivery["tier"] == Tier.MUNICIPALITY else None
     return any(r["region"] == delivery["region"] and r["municipality"] == municipality for r in replies)
 
 
 def _deadline_of(doc: dict, delivery: dict) -> str | None:
     """The deadline this recipient has: a municipality's own, else the hearing's."""
-    if delivery["tier"] == 2 and doc.get("municipal_deadline"):
+    if delivery["tier"] == Tier.MUNICIPALITY and doc.get("municipal_deadline"):
         return doc["municipal_deadline"]
     return doc.get("deadline")
 
 
 def _progress(record_id: int, doc: dict, deliveries: list[dict], replies: list[dict], now: datetime) -> dict:
     notices = [d for d in deliveries if lifecycle.is_notice(d)]
-    first = [d for d in notices if d["tier"] == 1]
-    second = [d for d in notices if d["tier"] == 2]
+    first = [d for d in notices if d["tier"] == Tier.REGION]
+    second = [d for d in notices if d["tier"] == Tier.MUNICIPALITY]
     acknowledged = lifecycle.DeliveryState.ACKNOWLEDGED
     return {"id": record_id, "kind": doc["kind"], "database": doc["database"], "title": doc["title"],
             "state": doc.get("state"), "hearing_state": lifecycle.hearing_state(doc, now),

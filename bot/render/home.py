@@ -10,7 +10,9 @@ from bot.render import modals
 from bot.render.deliveries import ACK, REPLY
 from bot.render.mrkdwn import escaped
 from handlers.clock import day
+from handlers.enums import Kind
 from handlers.i18n import t
+from handlers.records import APPOINTMENTS
 
 NEW_BROADCAST, LOOKUP, DASHBOARD = "kkr_home_broadcast", "kkr_home_lookup", "kkr_home_dashboard"
 LOOKUP_MODAL = "kkr_lookup"
@@ -44,7 +46,7 @@ def _item_text(item: dict, lang: str) -> str:
 
 
 def _item_buttons(item: dict, lang: str) -> list[dict]:
-    prefix = "a" if item["collection"] == "appointment" else ""
+    prefix = "a" if item["collection"] == APPOINTMENTS.name else ""
     buttons = []
     if "acknowledge" in item["needs"]:
         buttons.append(_button(t("msg.ack_button", lang), ACK, f"{prefix}{item['record']}:{item['delivery']}",
@@ -58,7 +60,7 @@ def _progress_line(b: dict, lang: str) -> str:
     line = t("home.progress", lang, id=b["id"], kind=t(f"kind.{b['kind']}", lang), database=b["database"],
              title=b["title"], acknowledged=b["regions_acknowledged"], regions=b["regions"],
              reached=b["municipalities_reached"], municipalities_acknowledged=b["municipalities_acknowledged"])
-    if b["kind"] == "hearing":
+    if b["kind"] == Kind.HEARING:
         line += " " + t("home.progress_replies", lang, regional=b["regional_replies"],
                         municipal=b["municipal_replies"])
     return "• " + line
