@@ -55,6 +55,7 @@ def _mount(app: Flask) -> None:
         broadcasts,
         contacts,
         databases,
+        digest,
         errors,
         headers,
         hearings,
@@ -66,5 +67,5 @@ def _mount(app: Flask) -> None:
     errors.register(app)
     app.after_request(headers.secure)
     for blueprint in (meta.bp, regions.bp, municipalities.bp, contacts.bp, broadcasts.bp, hearings.bp, audit.bp,
-                      databases.bp, acks.bp):
+                      databases.bp, acks.bp, digest.bp):
         app.register_blueprint(blueprint)

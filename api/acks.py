@@ -13,10 +13,10 @@ from flask import Blueprint, current_app, render_template, request
 from api.web import now, store
 from handlers import appointments, deliveries, forwarding, hearings, permissions
 from handlers.clock import parse
-from handlers.errors import Forbidden, KkrError
+from handlers.errors import Forbidden, KkrError, NotFound
 from handlers.i18n import t
 from handlers.messages import forward_notes, header, message_lines
-from handlers.records import BROADCASTS
+from handlers.records import BROADCASTS, DIGESTS
 
 bp = Blueprint("acks", __name__, url_prefix="/ack")
 
@@ -39,6 +39,8 @@ def on_link(act: permissions.Act):
         @functools.wraps(view)
         def admitted(token):
             item, delivery = deliveries.by_token(store(), token)
+            if (item.collection == DIGESTS.name) != (act is permissions.Act.CHOOSE_DIGEST):
+                raise NotFound("ack.unknown_link")  # a digest's link has its own page, and only it
             permissions.admit(permissions.link_holder(item.broadcast_id, item.delivery_id, item.collection), act,
                               permissions.Message.of(item.broadcast_id, delivery, item.broadcast.get("kind"),
                                                      item.collection))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from handlers.digest_schedule import Schedule, parse_schedule
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -24,6 +26,7 @@ class Settings:
     dispatch_interval: float = 5.0
     slack_rate_limits: str = ""  # overrides of Slack's rate limits (bot.slack_limits), e.g. "chat.postMessage=20/s"
     smtp_per_minute: int | None = None  # e-mails sent at most per minute; None: no limit
+    digest: Schedule | None = None  # KKRBOT_DIGEST: when the weekly digest goes out; None: never
 
     @classmethod
     def from_env(cls, env=None) -> "Settings":
@@ -44,6 +47,7 @@ class Settings:
             public_url=env.get("KKRBOT_PUBLIC_URL") or f"http://localhost:{port}",
             slack_rate_limits=env.get("SLACK_RATE_LIMITS") or "",
             smtp_per_minute=int(env.get("SMTP_PER_MINUTE") or 0) or None,
+            digest=parse_schedule(env.get("KKRBOT_DIGEST")),  # a bad value stops the start with its reason
         )
 
     @property

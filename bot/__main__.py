@@ -1,8 +1,9 @@
-"""``python -m bot serve | shell | token create | directory import/export | database add/edit/list``."""
+"""``python -m bot serve | shell | token create | directory import/export | database add/edit/list | digest on/off``."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +20,11 @@ from handlers.seeding import seed_directory
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except KkrError as error:  # a bad setting: its reason, not a traceback
+        print(error.message((os.environ.get("KKRBOT_LANG") or "da").lower()), file=sys.stderr)
+        return 2
     set_zone(settings.tz)
     try:
         return args.run(args, settings)
@@ -71,6 +76,12 @@ def parser() -> argparse.ArgumentParser:
     forget.add_argument("email")
     forget.set_defaults(run=run_forget)
     _database_parser(verbs)
+    weekly = verbs.add_parser("digest", help="who gets the weekly digest (KKRBOT_DIGEST)").add_subparsers(
+        required=True, metavar="ACTION")
+    for action, wants in (("on", True), ("off", False)):
+        choice = weekly.add_parser(action, help=f"the person with this e-mail {'gets' if wants else 'stops'} it")
+        choice.add_argument("email")
+        choice.set_defaults(run=run_digest_choice, wants=wants)
     return top
 
 
@@ -132,9 +143,17 @@ def run_scheduler(args, settings: Settings) -> int:
         client = web_client(settings)
     dispatcher = build_dispatcher(store, settings, now, client)
     if args.once:
-        scheduler.tick(store, dispatcher, now, settings.tz)
+        scheduler.tick(store, dispatcher, now, settings.tz, settings.digest)
     else:
-        scheduler.run_forever(scheduler.build(store, dispatcher, now, settings.tz))
+        scheduler.run_forever(scheduler.build(store, dispatcher, now, settings.tz, weekly=settings.digest))
+    return 0
+
+
+def run_digest_choice(args, settings: Settings) -> int:
+    from handlers import digest
+
+    saved = digest.choose(open_store(settings), args.email, args.wants, now(), by="cli")
+    print(t("digest.cli_on" if saved["wants"] else "digest.cli_off", settings.lang, email=saved["email"]))
     return 0
 
 

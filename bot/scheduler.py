@@ -2,7 +2,8 @@
 
 In production one ``clock`` process runs it (Procfile); web workers never
 do.  Each minute it queues the reminders that are due
-(``handlers.reminders``) and sends what is queued.  Which reminders were
+(``handlers.reminders``) and, once a week, the digest (``handlers.digest``),
+and sends what is queued.  Which reminders were
 sent lives in the store, not here, so a restart or a second scheduler never
 sends one twice, and one missed while the process was down goes out when it
 is back.
@@ -16,14 +17,17 @@ import threading
 
 import schedule
 
-from handlers import reminders
+from handlers import digest, reminders
 
 log = logging.getLogger(__name__)
 
 
-def tick(store, dispatcher, clock, tz: str) -> int:
-    """One pass: queue due reminders, then send everything due."""
+def tick(store, dispatcher, clock, tz: str, weekly=None) -> int:
+    """One pass: queue due reminders and, when ``weekly`` (a
+    ``handlers.digest_schedule.Schedule``) says so, the week's digest; then
+    send everything due."""
     queued = reminders.queue_due_reminders(store, clock(), tz)
+    queued += digest.queue_digest(store, clock(), weekly, tz)
     dispatcher.drain()
     return len(queued)
 
@@ -41,9 +45,9 @@ def guarded(job):
     return run
 
 
-def build(store, dispatcher, clock, tz: str, every_seconds: int = 60) -> schedule.Scheduler:
+def build(store, dispatcher, clock, tz: str, every_seconds: int = 60, weekly=None) -> schedule.Scheduler:
     jobs = schedule.Scheduler()
-    jobs.every(every_seconds).seconds.do(guarded(functools.partial(tick, store, dispatcher, clock, tz)))
+    jobs.every(every_seconds).seconds.do(guarded(functools.partial(tick, store, dispatcher, clock, tz, weekly)))
     return jobs
 
 

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 
-from handlers import appointments, audit, broadcasts, directory_admin, due, steering, tokens
+from handlers import appointments, audit, broadcasts, digest, directory_admin, due, steering, tokens
 from handlers.directory import DIRECTORY
 from handlers.errors import Conflict, NotFound
 from handlers.forgotten import Forgotten, pseudonym
@@ -37,6 +37,8 @@ SCRUBBERS: tuple[tuple[re.Pattern, Callable], ...] = (
     (re.compile(r"appointments|appointment-\d+"), appointments.forget),
     (re.compile(r"due"), due.forget),
     (re.compile(r"databases"), steering.forget),
+    (re.compile(r"digests|digest-\d+"), broadcasts.forget),  # a digest's deliveries, as a broadcast's
+    (re.compile(r"digest-choices"), digest.forget),
 )
 
 
