@@ -17,7 +17,13 @@ def is_digest(item: Outgoing) -> bool:
 
 
 def header(item: Outgoing, lang: str) -> str:
-    return t("digest.header", lang, week=item.broadcast.get("week", ""))
+    return t("digest.header", lang, **_week(item))
+
+
+def _week(item: Outgoing) -> dict:
+    """"2027-W13" as the reader writes it: week 13, 2027."""
+    year, _, week = item.broadcast.get("week", "").partition("-W")
+    return {"year": year, "week": int(week or 0)}
 
 
 def lines(item: Outgoing, lang: str) -> list[str]:
@@ -76,4 +82,4 @@ def email_text(item: Outgoing, public_url: str, lang: str) -> tuple[str, str]:
     body = [header(item, lang), "", *lines(item, lang), "",
             t("digest.email_choose", lang, url=f"{public_url}/digest/{item.ack_token}"), "",
             t("msg.signature", lang)]
-    return t("digest.subject", lang, week=item.broadcast.get("week", "")), "\n".join(body) + "\n"
+    return t("digest.subject", lang, **_week(item)), "\n".join(body) + "\n"
