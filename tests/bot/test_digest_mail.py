@@ -1,9 +1,10 @@
 """The weekly digest end to end: the scheduler on a test clock across
 Easter week 2027 queues it, the dispatcher sends it over a real SMTP server
-(aiosmtpd), the mails are parsed; a second scheduler (another store object
+(aiosmtpd), the mails are parsed, or as a Slack DM (the fake Web API); a second scheduler (another store object
 and dispatcher on the same files, at the same time) sends nothing twice;
 the opt-out link in the mail, served over HTTP, stops the next ones."""
 
+import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -14,6 +15,7 @@ import pytest
 from api.config import Settings
 from bot import scheduler
 from bot.__main__ import main
+from bot.slack import web_client
 from bot.web import build_dispatcher, create_web_app
 from data import Store
 from handlers import broadcasts, forwarding
@@ -21,6 +23,7 @@ from handlers.digest_schedule import parse_schedule
 from handlers.directory_admin import set_municipality_contact
 from tests.support.http import call
 from tests.support.servers import Clock, serve_in_thread
+from tests.support.slack_fake import fake_slack
 from tests.support.smtp import free_port, smtp_server
 
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -151,3 +154,25 @@ def test_a_consultant_opts_in_on_the_command_line(world, monkeypatch, capsys):
     assert "Region Hovedstaden, Region Midtjylland, Region Nordjylland, Region Sjælland, Region Syddanmark" \
         in body(anne)
 
+
+
+def test_a_kkr_contact_on_slack_gets_it_as_a_dm_with_titles_escaped_and_no_buttons(store, db_path):
+    with fake_slack() as fake:
+        fake.add_user("UJONAS", "jt@viborg.dk")
+        settings = Settings(db_path=str(db_path), slack_bot_token="xoxb-test", slack_signing_secret="s",
+                            slack_api_url=fake.url + "/api/")
+        clock = Clock(START)
+        dispatcher = build_dispatcher(store, settings, clock, web_client(settings))
+        broadcasts.create_broadcast(store, HEARING, by="Anne Nakano", now=START)
+        scheduler.tick(store, dispatcher, clock, TZ)
+        clock.now = datetime(2027, 3, 30, 8, 31, tzinfo=CPH)
+        scheduler.tick(store, dispatcher, clock, TZ, WEEKLY)
+        posts = [p for p in fake.of("chat.postMessage") if p["channel"] == "UJONAS"]
+        digest_dm = next(p for p in posts if "Ugens overblik" in p["text"])
+        blocks = digest_dm["blocks"] if isinstance(digest_dm["blocks"], list) else json.loads(digest_dm["blocks"])
+        section = blocks[1]["text"]["text"]
+        assert "»Kommunale &lt;indikatorer&gt;« (DHRD), høringsfrist 20. april 2027" in section
+        assert not any(block["type"] == "actions" for block in blocks)
+        with store.read("digest-202713") as view:
+            jonas = next(d for d in view.all("deliveries") if d["recipient"]["email"] == "jt@viborg.dk")
+        assert (jonas["channel"], jonas["state"]) == ("slack", "sent")
