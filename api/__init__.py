@@ -56,6 +56,7 @@ def _mount(app: Flask) -> None:
         contacts,
         dashboard,
         databases,
+        digest,
         errors,
         headers,
         hearings,
@@ -67,5 +68,5 @@ def _mount(app: Flask) -> None:
     errors.register(app)
     app.after_request(headers.secure)
     for blueprint in (meta.bp, regions.bp, municipalities.bp, contacts.bp, broadcasts.bp, hearings.bp, audit.bp,
-                      databases.bp, acks.bp, dashboard.bp, meta.files):
+                      databases.bp, acks.bp, dashboard.bp, meta.files, digest.bp):
         app.register_blueprint(blueprint)

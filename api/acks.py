@@ -19,7 +19,7 @@ from handlers.clock import parse
 from handlers.enums import Kind, Purpose
 from handlers.errors import Forbidden, KkrError, NotFound
 from handlers.i18n import t
-from handlers.records import APPOINTMENTS, BROADCASTS
+from handlers.records import APPOINTMENTS, BROADCASTS, DIGESTS
 
 bp = Blueprint("acks", __name__, url_prefix="/ack")
 
@@ -42,6 +42,8 @@ def on_link(act: permissions.Act):
         @functools.wraps(view)
         def admitted(token):
             item, delivery = deliveries.by_token(store(), token)
+            if (item.collection == DIGESTS.name) != (act is permissions.Act.CHOOSE_DIGEST):
+                raise NotFound("ack.unknown_link")  # a digest's link has its own page, and only it
             permissions.admit(permissions.link_holder(item.broadcast_id, item.delivery_id, item.collection), act,
                               permissions.Message.of(item.broadcast_id, delivery, item.broadcast.get("kind"),
                                                      item.collection))

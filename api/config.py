@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from handlers.digest_schedule import Schedule, parse_schedule
+
 CHANNELS = ("slack", "teams", "email")  # the order a delivery tries its recipient's channels in
 
 
@@ -34,6 +36,7 @@ class Settings:
     teams_openid_url: str | None = None  # OpenID metadata of inbound JWTs; None: the public cloud's
     teams_token_issuer: str | None = None
     teams_service_url: str | None = None  # connector for proactive sends when no conversation has told us one
+    digest: Schedule | None = None  # KKRBOT_DIGEST: when the weekly digest goes out; None: never
 
     @classmethod
     def from_env(cls, env=None) -> "Settings":
@@ -62,6 +65,7 @@ class Settings:
             teams_openid_url=env.get("TEAMS_OPENID_URL") or None,
             teams_token_issuer=env.get("TEAMS_TOKEN_ISSUER") or None,
             teams_service_url=env.get("TEAMS_SERVICE_URL") or None,
+            digest=parse_schedule(env.get("KKRBOT_DIGEST")),  # a bad value stops the start with its reason
         )
 
     @property

@@ -1,10 +1,11 @@
 """``python -m bot serve | shell | token create | directory import/export | database add/edit/list |
-teams package``."""
+teams package | digest on/off``."""
 
 from __future__ import annotations
 
 import argparse
 import errno
+import os
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,7 +23,11 @@ from handlers.seeding import seed_directory
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except KkrError as error:  # a bad setting: its reason, not a traceback
+        print(error.message((os.environ.get("KKRBOT_LANG") or "da").lower()), file=sys.stderr)
+        return 2
     set_zone(settings.tz)
     try:
         return args.run(args, settings)
@@ -76,6 +81,12 @@ def parser() -> argparse.ArgumentParser:
     forget.set_defaults(run=run_forget)
     _database_parser(verbs)
     _teams_parser(verbs)
+    weekly = verbs.add_parser("digest", help="who gets the weekly digest (KKRBOT_DIGEST)").add_subparsers(
+        required=True, metavar="ACTION")
+    for action, wants in (("on", True), ("off", False)):
+        choice = weekly.add_parser(action, help=f"the person with this e-mail {'gets' if wants else 'stops'} it")
+        choice.add_argument("email")
+        choice.set_defaults(run=run_digest_choice, wants=wants)
     return top
 
 
@@ -155,10 +166,19 @@ def run_scheduler(args, settings: Settings) -> int:
         teams = TeamsBot(store, settings, now)
     dispatcher = build_dispatcher(store, settings, now, client, teams)
     if args.once:
-        for line in render_cli.scheduler_pass(scheduler.once(store, dispatcher, now, settings.tz), settings.lang):
+        for line in render_cli.scheduler_pass(scheduler.once(store, dispatcher, now, settings.tz, settings.digest),
+                                              settings.lang):
             print(line)
     else:
-        scheduler.run_forever(scheduler.build(store, dispatcher, now, settings.tz))
+        scheduler.run_forever(scheduler.build(store, dispatcher, now, settings.tz, weekly=settings.digest))
+    return 0
+
+
+def run_digest_choice(args, settings: Settings) -> int:
+    from handlers import digest
+
+    saved = digest.choose(open_store(settings), args.email, args.wants, now(), by="cli")
+    print(t("digest.cli_on" if saved["wants"] else "digest.cli_off", settings.lang, email=saved["email"]))
     return 0
 
 

@@ -2,7 +2,8 @@
 
 In production one ``clock`` process runs it (Procfile); web workers never
 do.  Each minute it queues the reminders that are due
-(``handlers.reminders``) and sends what is queued.  Which reminders were
+(``handlers.reminders``) and, once a week, the digest (``handlers.digest``),
+and sends what is queued.  Which reminders were
 sent lives in the store, not here, so a restart or a second scheduler never
 sends one twice, and one missed while the process was down goes out when it
 is back.
@@ -16,28 +17,33 @@ import threading
 
 import schedule
 
-from handlers import due, lifecycle, reminders
+from handlers import digest, due, lifecycle, reminders
 
 log = logging.getLogger(__name__)
 
 
-def tick(store, dispatcher, clock, tz: str) -> int:
-    """One pass: queue due reminders, then send everything due."""
+def tick(store, dispatcher, clock, tz: str, weekly=None) -> int:
+    """One pass: queue due reminders and, when ``weekly`` (a
+    ``handlers.digest_schedule.Schedule``) says so, the week's digest; then
+    send everything due."""
     queued = reminders.queue_due_reminders(store, clock(), tz)
+    queued += digest.queue_digest(store, clock(), weekly, tz)
     dispatcher.drain()
     return len(queued)
 
 
-def once(store, dispatcher, clock, tz: str) -> dict:
+def once(store, dispatcher, clock, tz: str, weekly=None) -> dict:
     """``scheduler --once``: one pass, and what it did, for the person or
-    the cron mail reading it: reminders queued, messages sent (and how many
-    of them were tries again after a failure), when the next work is due."""
+    the cron mail reading it: reminders and digests queued, messages sent
+    (and how many of them were tries again after a failure), when the next
+    work is due."""
     retries = _retries_due(store, clock())
     queued = reminders.queue_due_reminders(store, clock(), tz)
+    digests = digest.queue_digest(store, clock(), weekly, tz)
     sent = dispatcher.drain()
     next_send, next_reminder = due.next_due(store)
-    return {"reminders": len(queued), "sent": sent, "retried": min(retries, sent), "next_send": next_send,
-            "next_reminder": next_reminder}
+    return {"reminders": len(queued), "digests": len(digests), "sent": sent, "retried": min(retries, sent),
+            "next_send": next_send, "next_reminder": next_reminder}
 
 
 def _retries_due(store, now) -> int:
@@ -63,9 +69,9 @@ def guarded(job):
     return run
 
 
-def build(store, dispatcher, clock, tz: str, every_seconds: int = 60) -> schedule.Scheduler:
+def build(store, dispatcher, clock, tz: str, every_seconds: int = 60, weekly=None) -> schedule.Scheduler:
     jobs = schedule.Scheduler()
-    jobs.every(every_seconds).seconds.do(guarded(functools.partial(tick, store, dispatcher, clock, tz)))
+    jobs.every(every_seconds).seconds.do(guarded(functools.partial(tick, store, dispatcher, clock, tz, weekly)))
     return jobs
 
 

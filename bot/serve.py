@@ -31,7 +31,8 @@ def serve(settings: Settings, port: int | None = None) -> int:
         SocketModeHandler(bolt, settings.slack_app_token).connect()
     from bot import scheduler
 
-    jobs = scheduler.build(app.config["STORE"], app.config["DISPATCHER"], app.config["CLOCK"], settings.tz)
+    jobs = scheduler.build(app.config["STORE"], app.config["DISPATCHER"], app.config["CLOCK"], settings.tz,
+                           weekly=settings.digest)
     threading.Thread(target=scheduler.run_forever, args=(jobs,), name="kkr-scheduler", daemon=True).start()
     port = port or settings.port
     logging.getLogger("kkr-bot").info("serving on http://0.0.0.0:%s (API under /api/)", port)

@@ -4,7 +4,8 @@ A token names its delivery and carries an HMAC of that name under a secret
 the store keeps, so nothing per delivery has to be stored and a token cannot
 be made up or moved to another delivery.  The name says which kind of
 record the delivery belongs to: ``12-3-…`` is delivery 3 of broadcast 12,
-``a12-3-…`` delivery 3 of appointment request 12, and the HMAC covers the
+``a12-3-…`` delivery 3 of appointment request 12, ``d202713-3-…`` delivery 3
+of the digest of week 13 of 2027, and the HMAC covers the
 kind, so one cannot be turned into the other.
 """
 
@@ -18,8 +19,8 @@ import secrets
 from handlers.errors import NotFound
 
 AUTH = "auth"
-_TOKEN = re.compile(r"^(a?)(\d+)-(\d+)-([0-9a-f]{32})$")
-_PREFIX = {"broadcast": "", "appointment": "a"}
+_TOKEN = re.compile(r"^([ad]?)(\d+)-(\d+)-([0-9a-f]{32})$")
+_PREFIX = {"broadcast": "", "appointment": "a", "digest": "d"}
 _KIND = {prefix: kind for kind, prefix in _PREFIX.items()}
 
 

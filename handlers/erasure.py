@@ -21,7 +21,18 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 
-from handlers import appointments, audit, broadcasts, directory_admin, due, signin, steering, teams_people, tokens
+from handlers import (
+    appointments,
+    audit,
+    broadcasts,
+    digest,
+    directory_admin,
+    due,
+    signin,
+    steering,
+    teams_people,
+    tokens,
+)
 from handlers.directory import DIRECTORY
 from handlers.errors import Conflict, NotFound
 from handlers.forgotten import Forgotten, pseudonym
@@ -39,6 +50,8 @@ SCRUBBERS: tuple[tuple[re.Pattern, Callable], ...] = (
     (re.compile(r"databases"), steering.forget),
     (re.compile(teams_people.PART), teams_people.forget),
     (re.compile(r"signin"), signin.forget),
+    (re.compile(r"digests|digest-\d+"), broadcasts.forget),  # a digest's deliveries, as a broadcast's
+    (re.compile(r"digest-choices"), digest.forget),
 )
 
 

@@ -62,6 +62,7 @@ class Act(StrEnum):
     EDIT_STEERING = "edit_steering"          # justifications, reporting municipalities
     EDIT_DIRECTORY = "edit_directory"
     EDIT_DATABASES = "edit_databases"
+    CHOOSE_DIGEST = "choose_digest"          # start or stop one's weekly digest (its link)
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ RULES: dict[Act, Rule] = {
     Act.EDIT_STEERING: Rule("permission.edit_steering", Role.CONSULTANT),
     Act.EDIT_DIRECTORY: Rule("permission.edit_directory", Role.ADMIN),
     Act.EDIT_DATABASES: Rule("permission.edit_databases", Role.ADMIN),
+    Act.CHOOSE_DIGEST: Rule("permission.choose_digest", None, _any, ("digest",)),
 }
 
 

@@ -1,10 +1,10 @@
-"""The two collections of records that kkr-bot sends down the chain:
-broadcasts and appointment requests.
+"""The collections of records that kkr-bot sends: broadcasts and
+appointment requests down the chain, and the weekly digests.
 
 Each has its own ids, its own index part (``broadcasts``,
 ``appointments``: one entry per record, with its creation key and state)
 and one part per record (``broadcast-<id>``, ``appointment-<id>``) holding
-its own document, its deliveries and its reminders.  Both kinds of
+its own document, its deliveries and its reminders.  All kinds of
 delivery go through the same machinery (``handlers.deliveries``).
 """
 
@@ -39,7 +39,9 @@ class Collection:
 
 BROADCASTS = Collection("broadcast", "broadcasts", "broadcast", "broadcast.not_found")
 APPOINTMENTS = Collection("appointment", "appointments", "request", "appointment.unknown")
-ALL = (BROADCASTS, APPOINTMENTS)
+# The weekly digest: a record per ISO week (202713), its deliveries one per person (handlers.digest).
+DIGESTS = Collection("digest", "digests", "digest", "digest.unknown")
+ALL = (BROADCASTS, APPOINTMENTS, DIGESTS)
 
 
 def named(name: str) -> Collection:

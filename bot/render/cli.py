@@ -9,6 +9,8 @@ def scheduler_pass(done: dict, lang: str) -> list[str]:
     """What one ``scheduler --once`` pass did and when the next work is due."""
     lines = [t("scheduler.reminders", lang, count=done["reminders"]),
              t("scheduler.sent", lang, count=done["sent"], retried=done["retried"])]
+    if done.get("digests"):
+        lines.insert(1, t("scheduler.digests", lang, count=done["digests"]))
     if done["next_send"]:
         lines.append(t("scheduler.next_send", lang, when=done["next_send"]))
     if done["next_reminder"]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.render import digest
 from bot.render.calendar import download_block
 from bot.render.messages import consultant_of, deadline_line, forward_notes, has_buttons, header, message_lines
 from bot.render.modals import input_block, modal
@@ -24,6 +25,8 @@ def slack_message(item: Outgoing, lang: str, public_url: str = "") -> dict:
     """The DM: the header (plain text), the message in mrkdwn with the
     broadcast's and the people's texts escaped, the buttons, and a link to
     the recipient's deadline event when it carries one (``public_url``)."""
+    if digest.is_digest(item):
+        return digest.slack_message(item, lang)
     safe = escaped(item)
     lines = message_lines(safe, lang)
     blocks = [
@@ -72,6 +75,8 @@ def _buttons(item: Outgoing, lang: str) -> list[dict]:
 
 
 def email_text(item: Outgoing, public_url: str, lang: str) -> tuple[str, str]:
+    if digest.is_digest(item):
+        return digest.email_text(item, public_url, lang)
     b = item.broadcast
     subject = t("msg.subject", lang, database=b["database"], kind=t(f"kind.{b['kind']}", lang), title=b["title"])
     lines = [header(b, lang), "", *(line.replace("*", "") for line in message_lines(item, lang)), ""]
