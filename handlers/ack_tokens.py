@@ -17,10 +17,11 @@ import re
 import secrets
 
 from handlers.errors import NotFound
+from handlers.records import APPOINTMENTS, BROADCASTS, DIGESTS
 
 AUTH = "auth"
 _TOKEN = re.compile(r"^([ad]?)(\d+)-(\d+)-([0-9a-f]{32})$")
-_PREFIX = {"broadcast": "", "appointment": "a", "digest": "d"}
+_PREFIX = {BROADCASTS.name: "", APPOINTMENTS.name: "a", DIGESTS.name: "d"}
 _KIND = {prefix: kind for kind, prefix in _PREFIX.items()}
 
 

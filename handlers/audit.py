@@ -27,7 +27,8 @@ READS = frozenset({"read_contacts", "read_broadcast", "read_report", "read_roste
 CHANGES = frozenset({"set_contact", "clear_contact", "export_contacts", "forget", "token_create", "token_revoke",
                      "broadcast", "forward", "acknowledge", "reply", "close", "reminder", "database_added",
                      "database_changed", "justification", "reporting", "appointment", "appointment_forwarded",
-                     "appointee", "change_deadline", "teams_reference", "signin_link", "sign_in", "sign_out"})
+                     "appointee", "change_deadline", "teams_reference", "signin_link", "sign_in", "sign_out",
+                     "digest_queued", "digest_on", "digest_off"})
 ACTIONS = READS | CHANGES
 
 

@@ -27,12 +27,13 @@ from zoneinfo import ZoneInfo
 from handlers import audit, digest_contents, due, lifecycle
 from handlers.clock import stamp
 from handlers.digest_schedule import Schedule, week_of
+from handlers.enums import Kind, Purpose, Tier
 from handlers.lifecycle import new_delivery
 from handlers.records import DIGESTS
 from handlers.validation import normal_email
 
 CHOICES = "digest-choices"
-PURPOSE = "digest"
+PURPOSE = Purpose.DIGEST
 
 
 def queue_digest(store, now: datetime, schedule: Schedule | None, tz: str = lifecycle.DEFAULT_TZ) -> list[dict]:
@@ -55,13 +56,13 @@ def queue_digest(store, now: datetime, schedule: Schedule | None, tz: str = life
     with due.changing(store, DIGESTS, week_id, now) as tx:
         if tx.get(DIGESTS.doc, 1) is not None:
             return []  # another scheduler made it since we looked
-        tx.put(DIGESTS.doc, 1, {"kind": PURPOSE, "week": f"{year}-W{week:02d}", "title": "", "database": "",
+        tx.put(DIGESTS.doc, 1, {"kind": Kind.DIGEST, "week": f"{year}-W{week:02d}", "title": "", "database": "",
                                 "since": stamp(since), "created_at": stamp(now), "tz": zone.key})
         for person, content in plan:
-            delivery = new_delivery(0, person.get("region"), person, purpose=PURPOSE,
+            delivery = new_delivery(Tier.DIRECT, person.get("region"), person, purpose=PURPOSE,
                                     message={"key": "digest", "params": content})
             queued.append(lifecycle.queue(tx, delivery, now))
-        audit.record(tx, "scheduler", "digest", DIGESTS.target(week_id), now, recipients=len(queued))
+        audit.record(tx, "scheduler", "digest_queued", DIGESTS.target(week_id), now, recipients=len(queued))
     return queued
 
 

@@ -22,6 +22,7 @@ from datetime import datetime
 
 from handlers import databases, directory
 from handlers.clock import parse
+from handlers.enums import BroadcastState, Kind, Tier
 from handlers.lifecycle import DeliveryState, HearingState, is_notice
 from handlers.records import BROADCASTS
 
@@ -43,7 +44,7 @@ class Record:
 
     @property
     def open_hearing(self) -> bool:
-        return self.doc.get("kind") == "hearing" and self.doc.get("hearing_state") == HearingState.OPEN
+        return self.doc.get("kind") == Kind.HEARING and self.doc.get("hearing_state") == HearingState.OPEN
 
     def about(self) -> dict:
         return {"broadcast": self.id, "title": self.doc["title"], "database": self.doc["database"],
@@ -77,7 +78,7 @@ def open_records(store) -> list[Record]:
     """Every broadcast not closed and done with creating."""
     with store.read(BROADCASTS.index) as view:
         ids = [e["id"] for e in view.all(BROADCASTS.index)
-               if e.get("state") in ("open", "done") and not e.get("closed_at")]
+               if e.get("state") in (BroadcastState.OPEN, BroadcastState.DONE) and not e.get("closed_at")]
     found = []
     for broadcast_id in sorted(ids):
         with store.read(BROADCASTS.part(broadcast_id)) as view:
@@ -108,9 +109,9 @@ def consultants(store) -> list[tuple[dict, set[str]]]:
 def for_kkr(contact: dict, records: list[Record], names: dict, since: datetime) -> dict:
     region, email = contact["region"], contact["email"]
     acknowledge, hearings, municipalities = [], [], []
-    mine = [r for r in records if any(_to(d, email) and d["tier"] == 1 for d in r.notices)]
+    mine = [r for r in records if any(_to(d, email) and d["tier"] == Tier.REGION for d in r.notices)]
     for record in mine:
-        own = [d for d in record.notices if _to(d, email) and d["tier"] == 1]
+        own = [d for d in record.notices if _to(d, email) and d["tier"] == Tier.REGION]
         replied = any(r["region"] == region and r["municipality"] is None for r in record.replies)
         if not replied and any(d["state"] == DeliveryState.SENT for d in own):
             acknowledge.append(record.about())  # a reply shows it arrived, as for reminders
@@ -120,7 +121,7 @@ def for_kkr(contact: dict, records: list[Record], names: dict, since: datetime) 
             hearings.append({**record.about(), "deadline": record.doc["deadline"]})
         answered = {r["municipality"] for r in record.replies if r["municipality"]}
         silent = sorted(names.get(d["municipality"], d["municipality"]) for d in record.notices
-                        if d["tier"] == 2 and d["region"] == region and d["state"] in REACHED
+                        if d["tier"] == Tier.MUNICIPALITY and d["region"] == region and d["state"] in REACHED
                         and d["municipality"] not in answered)
         if silent:
             municipalities.append({**record.about(), "municipal_deadline": record.doc.get("municipal_deadline"),
@@ -133,7 +134,7 @@ def for_consultant(email: str, codes: set[str], records: list[Record], names: di
     waiting = []
     mine = [r for r in records if r.doc["database"] in codes or ((r.doc.get("creator") or {}).get("email")) == email]
     for record in mine:
-        tier_one = [d for d in record.notices if d["tier"] == 1]
+        tier_one = [d for d in record.notices if d["tier"] == Tier.REGION]
         replied = {r["region"] for r in record.replies if r["municipality"] is None}
         if record.open_hearing:
             missing = [d["region"] for d in tier_one if d["region"] not in replied]
@@ -153,7 +154,7 @@ def changed(scope: list[tuple[Record, str | None]], since: datetime) -> dict:
     for record, region in scope:
         notices = [d for d in record.notices if region is None or d["region"] == region]
         counts["acknowledged"] += sum(_after(d.get("acknowledged_at"), since) for d in notices)
-        counts["forwarded"] += sum(_after(d.get("forwarded_at"), since) for d in notices if d["tier"] == 1)
+        counts["forwarded"] += sum(_after(d.get("forwarded_at"), since) for d in notices if d["tier"] == Tier.REGION)
         counts["replies"] += sum(_after(r["at"], since) for r in record.replies
                                  if region is None or r["region"] == region)
     return counts

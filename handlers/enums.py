@@ -50,6 +50,7 @@ class Kind(StrEnum):
     INFO = "info"
     # An appointment request; older versions kept them as broadcasts of this kind.
     APPOINTMENT = "appointment"
+    DIGEST = "digest"  # a week's digest: one delivery per person (handlers.digest)
 
 
 # The kinds a consultant may broadcast, in the order the API's error lists them.
@@ -72,6 +73,7 @@ class Purpose(StrEnum):
     SUMMARY = "summary"    # who is missing after a hearing's deadline
     CLOSING = "closing"    # a closed hearing's final message
     WELCOME = "welcome"    # to an appointee
+    DIGEST = "digest"      # the weekly digest of what waits for the recipient
     DEADLINE = "deadline_changed"  # a hearing's deadline was moved: the new date and its calendar event
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 from bot.render.mrkdwn import escaped
 from handlers.clock import day
 from handlers.deliveries import Outgoing
+from handlers.enums import Purpose
 from handlers.i18n import t
 
 
 def is_digest(item: Outgoing) -> bool:
-    return item.purpose == "digest"
+    return item.purpose == Purpose.DIGEST
 
 
 def header(item: Outgoing, lang: str) -> str:

@@ -26,7 +26,7 @@ def test_a_known_action_finds_its_entries(client, admin):
 
 def recorded_actions() -> set[str]:
     """Every action name the code records (``audit.record``/``audit.read``
-    with a literal action, the audit module's own, and the directory's
+    with a literal action or ``"a" if … else "b"``, the audit module's own, and the directory's
     set/clear changes)."""
     found = set()
     for path in [*ROOT.glob("handlers/*.py"), *ROOT.glob("api/*.py"), *ROOT.glob("bot/*.py")]:
@@ -35,8 +35,10 @@ def recorded_actions() -> set[str]:
                 (isinstance(node.func, ast.Attribute) and node.func.attr in ("record", "read")
                  and getattr(node.func.value, "id", "") == "audit")
                 or (path.name == "audit.py" and getattr(node.func, "id", "") in ("record", "read")))
-            if calls_audit and len(node.args) > 2 and isinstance(node.args[2], ast.Constant):
-                found.add(node.args[2].value)
+            action = node.args[2] if calls_audit and len(node.args) > 2 else None
+            for choice in (action.body, action.orelse) if isinstance(action, ast.IfExp) else (action,):
+                if isinstance(choice, ast.Constant):  # a literal action, or either literal of a conditional one
+                    found.add(choice.value)
             if (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "note"
                     and isinstance(node.args[0], ast.Constant)):
                 found.add(node.args[0].value)
