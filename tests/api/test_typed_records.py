@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot import scheduler
+from handlers.digest_schedule import parse_schedule
 from handlers.directory_admin import set_municipality_contact
 from handlers.enums import Purpose, ReplyKind, Tier
 from handlers.records import AppointmentRequest, Broadcast, Delivery, HearingReply
@@ -24,7 +26,7 @@ TABLES = {"broadcasts": Broadcast, "broadcast": Broadcast, "deliveries": Deliver
 def _busy_store(world) -> None:
     """Every kind of record the product writes: broadcasts of each kind,
     forwarded, its deadline moved, acknowledged, replied to (and revised),
-    reminded, summarised and closed; an appointment request forwarded and completed, with its welcome."""
+    reminded, digested, summarised and closed; an appointment request forwarded and completed, with its welcome."""
     client, store = world["client"], world["store"]
     set_municipality_contact(store, "Viborg", {"name": "Bo Ek", "email": "bo@viborg.dk"}, NOW)
     info = client.post("/api/broadcasts", json=INFO).json
@@ -48,6 +50,8 @@ def _busy_store(world) -> None:
     assert client.post(f"/api/appointments/{request.json['id']}/appointees",
                        json={"name": "Nina Nord", "email": "nn@aalborg.dk", "region": "Nordjylland"}).status_code == 201
     at(world, datetime(2026, 11, 26, 9, 0, tzinfo=CPH))   # reminders of what is not acknowledged
+    world["clock"].now = datetime(2026, 11, 30, 9, 0, tzinfo=CPH)  # a Monday: the week's digest
+    scheduler.tick(store, world["dispatcher"], world["clock"], "Europe/Copenhagen", parse_schedule("mon 08:30"))
     at(world, datetime(2026, 12, 16, 0, 0, tzinfo=CPH))   # the hearing's deadline: summaries
     closed = client.post(f"/api/hearings/{hearing['id']}/close", json={"message": "De endelige indikatorer"})
     assert closed.status_code == 200                       # its closing messages stay queued
@@ -57,7 +61,7 @@ def _stored_docs(store):
     """(part, table, document) of every stored broadcast, request, delivery and reply."""
     for path in sorted(store.file_of("broadcasts").parent.glob("kkrbot.*.json")):
         part = store.part_of_file(path.name)
-        if part is None or not part.startswith(("broadcast", "appointment")):  # not the index of due times
+        if part is None or not part.startswith(("broadcast", "appointment", "digest")):  # not the index of due times
             continue
         with store.read(part) as view:
             for table in view.tables():
