@@ -73,8 +73,9 @@ def parser() -> argparse.ArgumentParser:
     load.set_defaults(run=run_import)
     dump = folder.add_parser("export", help="write every contact as CSV (to a file or standard output)")
     dump.add_argument("file", type=Path, nargs="?")
-    dump.add_argument("--excel", action="store_true", help="';' and a byte-order mark, for Danish Excel")
-    dump.add_argument("--vcard", action="store_true", help="vCard 4.0 instead of CSV, for Outlook's contacts")
+    form = dump.add_mutually_exclusive_group()  # --excel is a CSV dialect; a vCard has none
+    form.add_argument("--excel", action="store_true", help="';' and a byte-order mark, for Danish Excel")
+    form.add_argument("--vcard", action="store_true", help="vCard 4.0 instead of CSV, for Outlook's contacts")
     dump.set_defaults(run=run_export)
     forget = folder.add_parser("forget", help="erase a person: contact data removed, history pseudonymised")
     forget.add_argument("email")

@@ -60,3 +60,15 @@ def test_the_cli_writes_the_vcard_file_and_audits_it(db_path, tmp_path, monkeypa
     assert found["Peter Hvid Paulsen"].email.value == "php@aalborg.dk"
     last = list(Store(db_path).audit.entries())[-1]
     assert (last["actor"], last["action"], last["format"], last["count"]) == ("cli", "export_contacts", "vcard", 4)
+
+
+def test_the_cli_refuses_vcard_with_excel_and_writes_nothing(db_path, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("KKRBOT_DB", str(db_path))
+    target = tmp_path / "kontakter.vcf"
+    try:
+        code = main(["directory", "export", "--vcard", "--excel", str(target)])
+    except SystemExit as stop:
+        code = stop.code
+    assert code == 2
+    assert "--excel" in capsys.readouterr().err
+    assert not target.exists()
