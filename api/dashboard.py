@@ -81,7 +81,9 @@ def _mail_link(app, address: str, moment) -> None:
         send = app.config.get("SIGN_IN_MAIL")
         if person is None or send is None:
             return
-        token = signin.issue_link(store(), person, moment, by="web:sign-in")
+        token = signin.issue_link(store(), person, moment, by="web:sign-in", asked_by_anyone=True)
+        if token is None:
+            return  # one was mailed a moment ago
         try:
             send(person, link_url(app, token))
         except Exception:  # noqa: BLE001 - the visitor has had their answer; the failure is logged

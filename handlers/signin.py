@@ -29,6 +29,8 @@ from handlers.validation import normal_email
 PART = "signin"
 LINK_LIFETIME = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=8)
+# Anyone may ask for a link to any address, so a person is mailed at most one a minute.
+MAIL_GAP = timedelta(minutes=1)
 # Directory roles that may sign in, and the standing each gives.
 ROLES = {"consultant": Role.CONSULTANT, "staff": Role.READER, "kl": Role.READER,
          "kkr": Role.MEMBER, "municipal": Role.MEMBER}
@@ -90,14 +92,30 @@ def _person(contact: dict) -> dict:
             "role": contact["role"], "region": contact.get("region"), "municipality": contact.get("municipality")}
 
 
-def issue_link(store, person: dict, now: datetime, by: str) -> str:
-    """A new sign-in token for ``person`` (shown once, in the link)."""
+def issue_link(store, person: dict, now: datetime, by: str, *, asked_by_anyone: bool = False) -> str | None:
+    """A new sign-in token for ``person`` (shown once, in the link).  With
+    ``asked_by_anyone`` (the e-mail form, which anyone may fill in) None
+    when the person got one less than ``MAIL_GAP`` ago, so the form cannot
+    flood an inbox.  Links and sessions that have run out are dropped here,
+    so the part does not grow with every request."""
     token = secrets.token_urlsafe(32)
     with store.write(PART) as tx:
+        _drop_expired(tx, now)
+        if asked_by_anyone and any(link["person"]["email"] == person["email"]
+                                   and now - datetime.fromisoformat(link["created_at"]) < MAIL_GAP
+                                   for link in tx.all("links")):
+            return None
         tx.insert("links", {"hash": _digest(token), "person": person, "created_at": now.isoformat(),
                             "expires_at": (now + LINK_LIFETIME).isoformat(), "used_at": None})
         audit.record(tx, by, "signin_link", _target(person), now)
     return token
+
+
+def _drop_expired(tx, now: datetime) -> None:
+    for table in ("links", "sessions"):
+        for record in tx.all(table):
+            if datetime.fromisoformat(record["expires_at"]) <= now or record.get("ended_at"):
+                tx.remove(table, record["id"])
 
 
 def use_link(store, token: str, now: datetime) -> tuple[str, Viewer]:

@@ -6,6 +6,7 @@ Through the Flask test client of the real web app, e-mailing through a real
 SMTP server (aiosmtpd) on loopback."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -145,3 +146,23 @@ def test_a_signed_in_person_is_erased_from_the_sign_in_part(web, store, db_path)
     text = store.file_of("signin").read_text(encoding="utf-8")
     assert KNOWN not in text and "Jonas" not in text
     assert client.get("/status").status_code == 302  # the session went with them
+
+
+def test_asking_again_and_again_mails_one_link_a_minute_and_keeps_the_part_small(web, store):
+    """Anyone may ask for a link to any address: the server must not become
+    a way to flood a contact's inbox, nor grow its sign-in file with every
+    request.  One link a minute per person; spent and expired links go."""
+    client, mailbox, clock = web["client"], web["mailbox"], web["clock"]
+    for _ in range(5):
+        assert ask_for_link(client, KNOWN).status_code == 200
+    mailbox.wait_for(1)
+    clock.now += timedelta(seconds=61)
+    ask_for_link(client, KNOWN)
+    mailbox.wait_for(2)
+    time.sleep(0.5)  # the form mails from a thread of its own: let any further mail arrive
+    assert len(mailbox.to(KNOWN)) == 2
+    clock.now += timedelta(hours=1)  # both links have expired
+    ask_for_link(client, KNOWN)
+    mailbox.wait_for(3)
+    with store.read("signin") as view:
+        assert len(view.all("links")) == 1  # only the live one is kept
