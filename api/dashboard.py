@@ -106,8 +106,8 @@ def link(token):
 @bp.post("/sign-in/<token>")
 @public
 def use_link(token):
-    session_id, _ = signin.use_link(store(), token, now())
-    return session.start(redirect("/status", 303), session_id)
+    session_id, _, landing = signin.use_link(store(), token, now())
+    return session.start(redirect(landing, 303), session_id)
 
 
 @bp.post("/sign-out")

@@ -90,19 +90,22 @@ def _person(contact: dict) -> dict:
             "role": contact["role"], "region": contact.get("region"), "municipality": contact.get("municipality")}
 
 
-def issue_link(store, person: dict, now: datetime, by: str) -> str:
-    """A new sign-in token for ``person`` (shown once, in the link)."""
+def issue_link(store, person: dict, now: datetime, by: str, lands_on: str | None = None) -> str:
+    """A new sign-in token for ``person`` (shown once, in the link); using
+    it leads to the dashboard's page ``lands_on`` (a path under
+    ``/status/``, e.g. a report's download), else the dashboard."""
     token = secrets.token_urlsafe(32)
     with store.write(PART) as tx:
         tx.insert("links", {"hash": _digest(token), "person": person, "created_at": now.isoformat(),
-                            "expires_at": (now + LINK_LIFETIME).isoformat(), "used_at": None})
+                            "expires_at": (now + LINK_LIFETIME).isoformat(), "used_at": None,
+                            "lands_on": lands_on})
         audit.record(tx, by, "signin_link", _target(person), now)
     return token
 
 
-def use_link(store, token: str, now: datetime) -> tuple[str, Viewer]:
+def use_link(store, token: str, now: datetime) -> tuple[str, Viewer, str]:
     """Start a session with the link ``token``: a new session id (for the
-    cookie) and who it is.  The link is spent in the same transaction that
+    cookie), who it is, and the dashboard's path the link leads to.  The link is spent in the same transaction that
     starts the session, so two uses of one link cannot both succeed."""
     session_id = secrets.token_urlsafe(32)
     with store.write(PART) as tx:
@@ -117,7 +120,12 @@ def use_link(store, token: str, now: datetime) -> tuple[str, Viewer]:
         tx.insert("sessions", {"hash": _digest(session_id), "person": link["person"], "created_at": now.isoformat(),
                                "expires_at": (now + SESSION_LIFETIME).isoformat(), "ended_at": None})
         audit.record(tx, _viewer(link["person"]).actor.name, "sign_in", _target(link["person"]), now)
-    return session_id, _viewer(link["person"])
+    return session_id, _viewer(link["person"]), _landing(link.get("lands_on"))
+
+
+def _landing(path: str | None) -> str:
+    # Only a page of the dashboard itself: a stored path never sends the browser elsewhere.
+    return path if path and path.startswith("/status/") and "//" not in path and "\\" not in path else "/status"
 
 
 def viewer(store, session_id: str | None, now: datetime) -> Viewer | None:
