@@ -23,6 +23,7 @@ from handlers.i18n import t
 from handlers.permissions import Act
 
 log = logging.getLogger(__name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 bp = Blueprint("dashboard", __name__, url_prefix="/status")
 bp.before_request(session.check_csrf)
 bp.after_request(session.keep_form_cookie)
@@ -107,8 +108,8 @@ def link(token):
 @bp.post("/sign-in/<token>")
 @public
 def use_link(token):
-    session_id, _ = signin.use_link(store(), token, now())
-    return session.start(redirect("/status", 303), session_id)
+    session_id, _, landing = signin.use_link(store(), token, now())
+    return session.start(redirect(landing, 303), session_id)
 
 
 @bp.post("/sign-out")
@@ -168,12 +169,16 @@ def _tiles() -> dict:
 @bp.get("/broadcasts/<int:broadcast_id>/report.<fmt>")
 @session.signed_in(Act.READ_REPORT)
 def report_file(broadcast_id, fmt):
-    if fmt not in ("md", "csv"):
+    if fmt not in ("md", "csv", "xlsx"):
         raise NotFound("error.route_not_found")
     found = report.hearing_report(store(), broadcast_id, session.viewer().actor.name, now())
-    excel = request.args.get("excel") == "1"
+    excel = request.args.get("excel") == "1" and fmt == "csv"
     if fmt == "md":
         body, mimetype = report.to_markdown(report.markdown_safe(found), _lang()), "text/markdown"
+    elif fmt == "xlsx":
+        from handlers.report_xlsx import to_xlsx  # openpyxl only when a workbook is asked for
+
+        body, mimetype = to_xlsx(found, _lang()), XLSX
     else:
         body, mimetype = report.to_csv(found, excel=excel), "text/csv"
     name = f"hoeringsrapport-{broadcast_id}{'-excel' if excel else ''}.{fmt}"

@@ -40,7 +40,7 @@ from handlers.seeding import seed_directory
 from tests.support.slack_fake import fake_slack
 
 REPETITIONS = 3
-LIMITED = ("chat.postMessage", "users.lookupByEmail", "conversations.open", "conversations.history")
+LIMITED = ("chat.postMessage", "users.lookupByEmail", "conversations.open", "conversations.history", "views.publish")
 
 
 def now() -> datetime:

@@ -114,7 +114,7 @@ class Dispatcher:
             record, trails = partial(record_failure, self.store, item, f"{type(error).__name__}: {error}",
                                      self.clock()), True
         else:
-            record = partial(record_sent, self.store, item, channel.name, ref, self.clock())
+            record = partial(self._record_sent, channel, item, ref, self.clock())
             trails = getattr(channel, "records_may_trail", False)
         if records is None:
             record()
@@ -125,6 +125,12 @@ class Dispatcher:
                 records.settle()
             finally:
                 record()
+
+    def _record_sent(self, channel: Channel, item: Outgoing, ref: dict, now) -> None:
+        record_sent(self.store, item, channel.name, ref, now)
+        recorded = getattr(channel, "recorded", None)
+        if recorded is not None:
+            recorded(item, ref, now)
 
     def route(self, item: Outgoing, deadline: float | None = None) -> tuple[Channel, dict]:
         """The first channel that reaches the recipient, and what it sent.

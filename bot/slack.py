@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 
 from api.config import Settings
-from bot import render, slack_appointments, slack_broadcasts, slack_hearings, slack_home
+from bot import render, slack_appointments, slack_broadcasts, slack_digest, slack_hearings, slack_home
 from bot.slack_access import requirer
 from bot.slack_errors import answering, error_reply
 from bot.slack_limits import PacedRateLimitRetryHandler, slack_pacer
@@ -45,7 +45,7 @@ def build_app(store, settings: Settings, client: WebClient | None = None, clock=
     lang, clock = settings.lang, clock or _now
     app = App(signing_secret=settings.slack_signing_secret, client=client or web_client(settings),
               token_verification_enabled=False, user_facing_authorize_error_message=t("slack.unavailable", lang))
-    for listeners in (slack_broadcasts, slack_hearings, slack_appointments, slack_home):
+    for listeners in (slack_broadcasts, slack_hearings, slack_appointments, slack_home, slack_digest):
         listeners.register(app, store, settings, clock, on_queued or (lambda _id: None))
     requires = requirer(store, settings)
 

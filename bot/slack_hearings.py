@@ -10,7 +10,7 @@ from bot.render import hearings as render_hearings
 from bot.slack_access import requirer
 from bot.slack_errors import answering
 from bot.slack_home import answerer, publisher
-from handlers import hearings, home, report
+from handlers import hearings, home, report, signin
 from handlers.errors import KkrError
 from handlers.i18n import t
 from handlers.permissions import Act
@@ -45,10 +45,18 @@ def register(app: App, store, settings, clock, on_queued) -> None:
 
     @app.command("/rkkp-report", middleware=[requires(Act.READ_REPORT)])
     def show_report(ack, command, respond, context):
+        """The report, and a button that signs the consultant in to the
+        dashboard and downloads it as an Excel workbook (Slack takes no file
+        in a command's answer; the link works once, for 15 minutes)."""
         ack()
         with answering(respond, lang):
             found = report.hearing_report(store, (command.get("text") or "").strip(), context["actor"].name, clock())
-            respond(**render_hearings.report_message(found, lang))
+            user, workbook = command["user_id"], f"/status/broadcasts/{found['hearing']['id']}/report.xlsx"
+            token = signin.issue_link(store, signin.person_for_slack(store, user, "consultant"), clock(),
+                                      by=f"slack:{user}", lands_on=workbook)
+            url = f"{settings.link_base.rstrip('/')}/status/sign-in/{token}"
+            respond(**render.with_dashboard_link(render_hearings.report_message(found, lang), url, lang,
+                                                 label="dashboard.download.xlsx"))
 
     @app.command("/rkkp-close", middleware=[requires(Act.CLOSE_HEARING)])
     def close(ack, command, respond):

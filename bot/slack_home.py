@@ -11,11 +11,12 @@ from slack_bolt import App
 from slack_sdk.errors import SlackClientError
 
 from bot import render
+from bot.home_refresh import publish_home
 from bot.render import deliveries as render_deliveries
 from bot.render import home as render_home
 from bot.render import modals
 from bot.slack_access import requirer, user_of
-from handlers import commands, home
+from handlers import commands
 from handlers.errors import KkrError
 from handlers.permissions import Act
 
@@ -23,16 +24,14 @@ log = logging.getLogger(__name__)
 
 
 def publisher(store, settings, clock):
-    """``publish(client, *users)``: each user's Home tab, as it stands now.
+    """``publish(client, *users)``: each user's Home tab, as it stands now (paced).
     A failure is logged: the home is a view of the store, the next opening
     shows it again."""
-    public_url = settings.link_base
 
     def publish(client, *users: str | None) -> None:
         for user in dict.fromkeys(u for u in users if u):
             try:
-                client.views_publish(user_id=user, view=render_home.home_view(home.home(store, user, clock()),
-                                                                              public_url, settings.lang))
+                publish_home(client, store, settings, user, clock())
             except SlackClientError as error:
                 log.warning("views.publish for %s failed: %s", user, error)
 

@@ -28,6 +28,7 @@ SLACK_LIMITS = {
     "conversations.open": Limit(50, 60),  # Tier 3
     "conversations.history": Limit(50, 60),  # Tier 3 (internal apps)
     "users.info": Limit(100, 60),  # Tier 4
+    "views.publish": Limit(100, 60),  # Tier 4: the Home tab (bot.home_refresh)
 }
 
 

@@ -24,10 +24,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers import audit, digest_contents, due, lifecycle
+from handlers import audit, digest_contents, due, lifecycle, permissions
 from handlers.clock import stamp
 from handlers.digest_schedule import Schedule, week_of
 from handlers.enums import Kind, Purpose, Tier
+from handlers.errors import NotFound
 from handlers.lifecycle import new_delivery
 from handlers.records import DIGESTS
 from handlers.validation import normal_email
@@ -94,6 +95,19 @@ def choose(store, email: str, wants: bool, now: datetime, by: str) -> dict:
         saved = tx.update("choices", found[0]["id"], entry) if found else tx.insert("choices", entry)
         audit.record(tx, by, "digest_on" if wants else "digest_off", f"person:{address}", now)
     return saved
+
+
+def choose_by_delivery(store, week_id: int, delivery_id: int, wants: bool, now: datetime, slack_user: str) -> dict:
+    """The button on a digest's Slack DM: only the DM's recipient (their
+    Slack user is the one the digest was sent to) stops or restarts their
+    own digest; audited as theirs."""
+    with store.read(DIGESTS.part(week_id)) as view:
+        found = view.get("deliveries", delivery_id)
+    if found is None:
+        raise NotFound("ack.unknown_link")
+    permissions.require_recipient(permissions.Act.CHOOSE_DIGEST,
+                                  permissions.Message.of(week_id, found, Kind.DIGEST, DIGESTS.name), slack_user)
+    return choose(store, found["recipient"]["email"], wants, now, by=f"slack:{slack_user}")
 
 
 def wants_digest(store, email: str, role: str) -> bool:

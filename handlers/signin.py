@@ -92,8 +92,11 @@ def _person(contact: dict) -> dict:
             "role": contact["role"], "region": contact.get("region"), "municipality": contact.get("municipality")}
 
 
-def issue_link(store, person: dict, now: datetime, by: str, *, asked_by_anyone: bool = False) -> str | None:
-    """A new sign-in token for ``person`` (shown once, in the link).  With
+def issue_link(store, person: dict, now: datetime, by: str, lands_on: str | None = None, *,
+               asked_by_anyone: bool = False) -> str | None:
+    """A new sign-in token for ``person`` (shown once, in the link); using
+    it leads to the dashboard's page ``lands_on`` (a path under
+    ``/status/``, e.g. a report's download), else the dashboard.  With
     ``asked_by_anyone`` (the e-mail form, which anyone may fill in) None
     when the person got one less than ``MAIL_GAP`` ago, so the form cannot
     flood an inbox.  Links and sessions that have run out are dropped here,
@@ -106,7 +109,8 @@ def issue_link(store, person: dict, now: datetime, by: str, *, asked_by_anyone: 
                                    for link in tx.all("links")):
             return None
         tx.insert("links", {"hash": _digest(token), "person": person, "created_at": now.isoformat(),
-                            "expires_at": (now + LINK_LIFETIME).isoformat(), "used_at": None})
+                            "expires_at": (now + LINK_LIFETIME).isoformat(), "used_at": None,
+                            "lands_on": lands_on})
         audit.record(tx, by, "signin_link", _target(person), now)
     return token
 
@@ -118,9 +122,9 @@ def _drop_expired(tx, now: datetime) -> None:
                 tx.remove(table, record["id"])
 
 
-def use_link(store, token: str, now: datetime) -> tuple[str, Viewer]:
+def use_link(store, token: str, now: datetime) -> tuple[str, Viewer, str]:
     """Start a session with the link ``token``: a new session id (for the
-    cookie) and who it is.  The link is spent in the same transaction that
+    cookie), who it is, and the dashboard's path the link leads to.  The link is spent in the same transaction that
     starts the session, so two uses of one link cannot both succeed."""
     session_id = secrets.token_urlsafe(32)
     with store.write(PART) as tx:
@@ -135,7 +139,12 @@ def use_link(store, token: str, now: datetime) -> tuple[str, Viewer]:
         tx.insert("sessions", {"hash": _digest(session_id), "person": link["person"], "created_at": now.isoformat(),
                                "expires_at": (now + SESSION_LIFETIME).isoformat(), "ended_at": None})
         audit.record(tx, _viewer(link["person"]).actor.name, "sign_in", _target(link["person"]), now)
-    return session_id, _viewer(link["person"])
+    return session_id, _viewer(link["person"]), _landing(link.get("lands_on"))
+
+
+def _landing(path: str | None) -> str:
+    # Only a page of the dashboard itself: a stored path never sends the browser elsewhere.
+    return path if path and path.startswith("/status/") and "//" not in path and "\\" not in path else "/status"
 
 
 def viewer(store, session_id: str | None, now: datetime) -> Viewer | None:

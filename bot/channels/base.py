@@ -46,6 +46,11 @@ delivery to them in turn until one takes it.  A channel is any object with:
     a crash (a Slack DM carries its delivery's IDs), so that its record may
     be written behind the next sends instead of before them.
 
+``recorded(item: Outgoing, ref: dict, now: datetime) -> None`` (optional)
+    Called once the delivery's record as sent (with ``ref``) is stored, for
+    what follows from it in the channel (Slack republishes the recipient's
+    Home tab).  It must return at once and never raise.
+
 A channel reads no environment: its module's ``configured(setup)`` builds it
 from ``Setup`` (the settings, the store, the Slack client) or returns None
 when it is not configured (no Slack token, no Teams app), and the registry

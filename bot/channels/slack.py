@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.channels.base import Setup
+from bot.home_refresh import HomeRefresher
 from bot.pacing import Pacer
 from bot.render import deliveries as render
 from bot.slack_limits import pacer_of
@@ -51,8 +52,9 @@ class SlackChannel:
     name = "slack"
     records_may_trail = True  # a DM carries its delivery's IDs: after a crash it is found, not posted again
 
-    def __init__(self, client: WebClient, lang: str, pacer: Pacer | None = None, public_url: str = ""):
-        self.client, self.lang, self.public_url = client, lang, public_url
+    def __init__(self, client: WebClient, lang: str, pacer: Pacer | None = None, public_url: str = "",
+                 homes: HomeRefresher | None = None):
+        self.client, self.lang, self.public_url, self.homes = client, lang, public_url, homes
         self.pacer = pacer or pacer_of(client)
         self._users: dict[str, tuple[str | None, float]] = {}
         self._guard = threading.Lock()
@@ -89,6 +91,11 @@ class SlackChannel:
                                                 **render.slack_message(item, self.lang, self.public_url))
         return {"user": user, "channel": sent["channel"], "ts": sent["ts"]}
 
+    def recorded(self, item: Outgoing, ref: dict, now) -> None:
+        """The DM is in the store: the recipient's Home tab lists it now."""
+        if self.homes is not None and ref.get("user"):
+            self.homes.refresh(ref["user"], now)
+
     def posted_before(self, user: str, item: Outgoing, deadline: float | None = None) -> dict | None:
         """The DM this delivery was posted as, if an earlier try posted it:
         the recipient's DM since that try began, read with metadata."""
@@ -122,4 +129,5 @@ def configured(setup: Setup) -> SlackChannel | None:
     """The Slack channel over the app's Web API client; None without Slack."""
     if setup.slack_client is None:
         return None
-    return SlackChannel(setup.slack_client, setup.settings.lang, public_url=setup.public_url)
+    homes = HomeRefresher(setup.slack_client, setup.store, setup.settings) if setup.store is not None else None
+    return SlackChannel(setup.slack_client, setup.settings.lang, public_url=setup.public_url, homes=homes)

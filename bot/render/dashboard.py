@@ -121,7 +121,8 @@ def broadcast_page(status: dict, tile_model: dict, can_download: bool, lang: str
         base = f"/status/broadcasts/{status['id']}/report"
         downloads = [{"href": f"{base}.md", "label": t("dashboard.download.md", lang)},
                      {"href": f"{base}.csv", "label": t("dashboard.download.csv", lang)},
-                     {"href": f"{base}.csv?excel=1", "label": t("dashboard.download.excel", lang)}]
+                     {"href": f"{base}.csv?excel=1", "label": t("dashboard.download.excel", lang)},
+                     {"href": f"{base}.xlsx", "label": t("dashboard.download.xlsx", lang)}]
     return {"title": f"#{status['id']} {status['title']}", "kind": t(f"kind.{status['kind']}", lang),
             "database": status["database"], "facts": facts, "map": tile_model,
             "regions_title": t("dashboard.regions", lang), "regions": region_rows(status, lang),

@@ -178,10 +178,11 @@ def list_message(broadcasts: list[dict], lang: str) -> dict:
     return section(list_lines(escaped(broadcasts), lang))
 
 
-def with_dashboard_link(message: dict, url: str, lang: str) -> dict:
-    """``message`` with a button that opens the dashboard through a sign-in link."""
+def with_dashboard_link(message: dict, url: str, lang: str, label: str = "signin.slack_button") -> dict:
+    """``message`` with a button that opens the dashboard through a sign-in
+    link (``label``: the button's text key; the link may lead to a download)."""
     button = {"type": "button", "action_id": "kkr_dashboard", "url": url,
-              "text": {"type": "plain_text", "text": t("signin.slack_button", lang)}}
+              "text": {"type": "plain_text", "text": t(label, lang)}}
     note = {"type": "context", "elements": [{"type": "plain_text", "text": t("signin.slack_note", lang)}]}
     return {**message, "blocks": [*message["blocks"], {"type": "actions", "elements": [button]}, note]}
 

@@ -12,6 +12,8 @@ from handlers.deliveries import Outgoing
 from handlers.enums import Purpose
 from handlers.i18n import t
 
+STOP, START = "kkr_digest_stop", "kkr_digest_start"  # the DM's button, and its answer's to start again
+
 
 def is_digest(item: Outgoing) -> bool:
     return item.purpose == Purpose.DIGEST
@@ -69,12 +71,27 @@ def _changed(counts: dict, lang: str) -> str:
 
 
 def slack_message(item: Outgoing, lang: str) -> dict:
-    """The DM: a header and the digest in mrkdwn, titles escaped; no buttons
-    (nothing in it is acknowledged)."""
+    """The DM: a header and the digest in mrkdwn, titles escaped; its one
+    button stops the digest (nothing in it is acknowledged)."""
     text = "\n".join(lines(escaped(item), lang))
     return {"text": header(item, lang),
             "blocks": [{"type": "header", "text": {"type": "plain_text", "text": header(item, lang)[:150]}},
-                       {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}]}
+                       {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}},
+                       _choice_button(STOP, f"{item.broadcast_id}:{item.delivery_id}", lang)]}
+
+
+def chosen_message(wants: bool, value: str, lang: str) -> dict:
+    """The answer to the button: what was chosen, and the button to undo it."""
+    text = t("digest.started" if wants else "digest.stopped", lang)
+    return {"text": text, "replace_original": False,
+            "blocks": [{"type": "section", "text": {"type": "plain_text", "text": text}},
+                       _choice_button(STOP if wants else START, value, lang)]}
+
+
+def _choice_button(action_id: str, value: str, lang: str) -> dict:
+    label = t("digest.stop_button" if action_id == STOP else "digest.start_button", lang)
+    return {"type": "actions", "elements": [{"type": "button", "action_id": action_id, "value": value,
+                                             "text": {"type": "plain_text", "text": label[:75]}}]}
 
 
 def email_text(item: Outgoing, public_url: str, lang: str) -> tuple[str, str]:

@@ -75,7 +75,8 @@ def test_a_consultant_downloads_the_report_and_a_kkr_contact_may_not(app, store,
     page = consultant.get(f"/status/broadcasts/{hearing['id']}").get_data(as_text=True)
     links = re.findall(r'href="(/status/broadcasts/\d+/report[^"]*)"', page)
     assert links == [f"/status/broadcasts/{hearing['id']}/report.md", f"/status/broadcasts/{hearing['id']}/report.csv",
-                     f"/status/broadcasts/{hearing['id']}/report.csv?excel=1"]
+                     f"/status/broadcasts/{hearing['id']}/report.csv?excel=1",
+                     f"/status/broadcasts/{hearing['id']}/report.xlsx"]
     markdown = consultant.get(links[0].replace("&amp;", "&"))
     assert markdown.status_code == 200 and markdown.mimetype == "text/markdown" and "Midtjylland" in markdown.text
     excel = consultant.get(links[2].replace("&amp;", "&"))
@@ -86,6 +87,25 @@ def test_a_consultant_downloads_the_report_and_a_kkr_contact_may_not(app, store,
     assert own.count('data-state="hidden"') == 98 - 19  # only Midtjylland's municipalities are shown to Jonas
     assert "Region Nordjylland" not in own
     assert kkr.get(links[0]).status_code == 403
+
+
+def test_the_report_downloads_as_an_excel_workbook_audited_and_for_consultants_only(app, store, consultant):
+    import io
+
+    from openpyxl import load_workbook
+
+    hearing_id = forwarded_hearing(store)["id"]
+    page = consultant.get(f"/status/broadcasts/{hearing_id}").get_data(as_text=True)
+    assert f'href="/status/broadcasts/{hearing_id}/report.xlsx"' in page and "Hent som Excel (xlsx)" in page
+    answer = consultant.get(f"/status/broadcasts/{hearing_id}/report.xlsx")
+    assert answer.status_code == 200 and answer.mimetype.endswith("spreadsheetml.sheet")
+    assert f'filename="hoeringsrapport-{hearing_id}.xlsx"' in answer.headers["Content-Disposition"]
+    book = load_workbook(io.BytesIO(answer.data))
+    assert book.sheetnames[0] == "Oversigt" and "Midtjylland" in " ".join(book.sheetnames)
+    reads = [(e["action"], e["target"]) for e in store.audit.entries() if e["actor"] == f"web:{ANNE}"]
+    assert ("read_report", f"broadcast:{hearing_id}") in reads
+    kkr = signed_in(app, store, "jt@viborg.dk")
+    assert kkr.get(f"/status/broadcasts/{hearing_id}/report.xlsx").status_code == 403
 
 
 def test_a_page_without_a_session_sends_to_sign_in(anonymous):

@@ -156,7 +156,7 @@ def test_a_consultant_opts_in_on_the_command_line(world, monkeypatch, capsys):
 
 
 
-def test_a_kkr_contact_on_slack_gets_it_as_a_dm_with_titles_escaped_and_no_buttons(store, db_path):
+def test_a_kkr_contact_on_slack_gets_it_as_a_dm_with_titles_escaped_and_only_the_opt_out_button(store, db_path):
     with fake_slack() as fake:
         fake.add_user("UJONAS", "jt@viborg.dk")
         settings = Settings(db_path=str(db_path), slack_bot_token="xoxb-test", slack_signing_secret="s",
@@ -172,7 +172,8 @@ def test_a_kkr_contact_on_slack_gets_it_as_a_dm_with_titles_escaped_and_no_butto
         blocks = digest_dm["blocks"] if isinstance(digest_dm["blocks"], list) else json.loads(digest_dm["blocks"])
         section = blocks[1]["text"]["text"]
         assert "»Kommunale &lt;indikatorer&gt;« (DHRD), høringsfrist 20. april 2027" in section
-        assert not any(block["type"] == "actions" for block in blocks)
+        actions = [e["action_id"] for block in blocks if block["type"] == "actions" for e in block["elements"]]
+        assert actions == ["kkr_digest_stop"]  # nothing to acknowledge: only the opt-out
         with store.read("digest-202713") as view:
             jonas = next(d for d in view.all("deliveries") if d["recipient"]["email"] == "jt@viborg.dk")
         assert (jonas["channel"], jonas["state"]) == ("slack", "sent")

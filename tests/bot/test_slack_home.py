@@ -133,3 +133,17 @@ def test_reply_button_in_the_home_opens_the_reply_modal(slack):
     interaction(slack["events"], SECRET, home_click("UJONAS", REPLY, "1:2"))
     assert fake.wait_for("views.open")[0]["view"]["private_metadata"] == "1:2"
     assert call("GET", slack["base"] + "/api/health")[0] == 200
+
+
+def test_a_new_notice_refreshes_the_recipients_home_without_opening_it_again(slack):
+    """The dispatcher's DM to Jonas republishes his Home tab: the notice is
+    there, with its buttons, though he opened the tab before it existed."""
+    fake = slack["fake"]
+    open_home(slack, "UJONAS", "EvHome4")
+    assert "Der venter ikke noget på dig" in texts(fake.home_of("UJONAS"))
+    opened = len([c for c in fake.calls if c[0] == "views.publish" and c[1].get("user_id") == "UJONAS"])
+    assert submit(slack)[0] == 200
+    wait_until(lambda: "Høring over kommunale indikatorer" in texts(fake.home_of("UJONAS")))
+    assert buttons(fake.home_of("UJONAS"))[ACK] == ["1:2"]
+    published = [c for c in fake.calls if c[0] == "views.publish" and c[1].get("user_id") == "UJONAS"]
+    assert len(published) > opened and not fake.refusals()

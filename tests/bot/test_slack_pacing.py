@@ -23,7 +23,7 @@ from tests.support.servers import Clock
 from tests.support.slack_fake import fake_slack
 
 KKR = {"UPETER": "php@aalborg.dk", "UJONAS": "jt@viborg.dk", "UMIA": "mima@haderslev.dk", "ULISE": "lht@kl.dk"}
-LIMITED = ("chat.postMessage", "users.lookupByEmail", "conversations.open", "conversations.history")
+LIMITED = ("chat.postMessage", "users.lookupByEmail", "conversations.open", "conversations.history", "views.publish")
 
 
 class FakeTime:
