@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from bot.render import digest
 from bot.render.messages import has_buttons, header, message_lines
 from handlers.clock import parse
 from handlers.deliveries import Outgoing
@@ -70,10 +71,13 @@ def escaped(value, key: str | None = None):
 
 
 def notice_card(item: Outgoing, lang: str, *, acknowledged: bool = False, notes: tuple[str, ...] = (),
-                reply_text: str = "") -> dict:
+                reply_text: str = "", public_url: str = "") -> dict:
     """The message as a card: header, the message's lines, the reply box of
     a hearing, ``notes`` (already escaped: see the ``*_note`` functions) and
-    the recipient's buttons (no Acknowledge once ``acknowledged``)."""
+    the recipient's buttons (no Acknowledge once ``acknowledged``).
+    ``public_url``: the base of the links to our own pages."""
+    if digest.is_digest(item):
+        return digest_card(item, lang, public_url)
     safe = escaped(item)
     body = [_text(header(safe.broadcast, lang), size="Medium", weight="Bolder")]
     title = f"*{safe.broadcast['title']}*"
@@ -88,6 +92,25 @@ def notice_card(item: Outgoing, lang: str, *, acknowledged: bool = False, notes:
     card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body}
     if has_buttons(item) or item.broadcast.get("link"):
         card["actions"] = _actions(item, lang, acknowledged)
+    return card
+
+
+def digest_card(item: Outgoing, lang: str, public_url: str) -> dict:
+    """The weekly digest: what waits for the recipient, part by part, and
+    no buttons (nothing in it is acknowledged); the link to stop it, as the
+    e-mail has, opens the recipient's digest page."""
+    body = [_text(digest.header(item, lang), size="Medium", weight="Bolder")]
+    gap = False
+    for line in digest.lines(escaped(item), lang):
+        if not line:
+            gap = True
+            continue
+        body.append(_text(line, spacing="Medium") if gap else _text(line))
+        gap = False
+    card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body}
+    if public_url:
+        card["actions"] = [{"type": "Action.OpenUrl", "title": t("digest.stop_button", lang),
+                            "url": f"{public_url.rstrip('/')}/digest/{item.ack_token}"}]
     return card
 
 
