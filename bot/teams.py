@@ -58,7 +58,7 @@ def card_action(bot: TeamsBot, actor: dict, verb: str, data: dict) -> dict:
     from bot import teams_actions
 
     return teams_actions.card_action(bot.store, actor, verb, data, bot.clock(), bot.settings.lang,
-                                     on_queued=bot.on_queued)
+                                     on_queued=bot.on_queued, public_url=bot.settings.link_base)
 
 
 def _listen(bot: TeamsBot) -> None:

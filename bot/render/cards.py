@@ -22,6 +22,7 @@ import re
 
 from bot.render import digest
 from bot.render.messages import has_buttons, header, message_lines
+from handlers import calendar
 from handlers.clock import parse
 from handlers.deliveries import Outgoing
 from handlers.enums import DeliveryState, Kind, Tier
@@ -90,8 +91,9 @@ def notice_card(item: Outgoing, lang: str, *, acknowledged: bool = False, notes:
         body.append(_reply_box(item, lang, reply_text))
     body.extend(_text(note, color="Good", separator=True) for note in notes)
     card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body}
-    if has_buttons(item) or item.broadcast.get("link"):
-        card["actions"] = _actions(item, lang, acknowledged)
+    actions = _actions(item, lang, acknowledged) + _calendar_link(item, lang, public_url)
+    if actions:
+        card["actions"] = actions
     return card
 
 
@@ -114,7 +116,8 @@ def digest_card(item: Outgoing, lang: str, public_url: str) -> dict:
     return card
 
 
-def card_after(item: Outgoing, delivery: dict, lang: str, notes: tuple[str, ...] = (), reply_text: str = "") -> dict:
+def card_after(item: Outgoing, delivery: dict, lang: str, notes: tuple[str, ...] = (), reply_text: str = "",
+               public_url: str = "") -> dict:
     """The card that replaces the notice after an action: drawn from the
     delivery as it stands now, so a retried action gets the same card.  An
     acknowledged delivery's card says by whom and when, and loses its
@@ -122,7 +125,8 @@ def card_after(item: Outgoing, delivery: dict, lang: str, notes: tuple[str, ...]
     acknowledged = delivery.get("state") == DeliveryState.ACKNOWLEDGED
     if acknowledged:
         notes = (acknowledged_note(delivery, lang), *notes)
-    return notice_card(item, lang, acknowledged=acknowledged, notes=notes, reply_text=reply_text)
+    return notice_card(item, lang, acknowledged=acknowledged, notes=notes, reply_text=reply_text,
+                       public_url=public_url)
 
 
 def acknowledged_card(item: Outgoing, delivery: dict, lang: str) -> dict:
@@ -176,6 +180,15 @@ def _actions(item: Outgoing, lang: str, acknowledged: bool) -> list[dict]:
     if link.lower().startswith(("https://", "http://")):
         found.append({"type": "Action.OpenUrl", "title": t("teams.open_link", lang), "url": link})
     return found
+
+
+def _calendar_link(item: Outgoing, lang: str, public_url: str) -> list[dict]:
+    """The recipient's own deadline event to download (as under the Slack
+    DM, ``bot.render.calendar.download_block``), when the message carries one."""
+    if not public_url or calendar.method_for(item) is None:
+        return []
+    return [{"type": "Action.OpenUrl", "title": t("teams.calendar", lang),
+             "url": f"{public_url.rstrip('/')}/ack/{item.ack_token}/calendar.ics"}]
 
 
 def _reply_box(item: Outgoing, lang: str, text: str) -> dict:

@@ -111,6 +111,10 @@ def test_acknowledge_on_the_card_answers_with_the_acknowledged_card(teams):
     assert card["type"] == "AdaptiveCard"
     assert "kvitterede for modtagelsen den 23. november 2026 kl. 09.00" in texts(card)
     assert "acknowledge" not in [a.get("verb") for a in card["actions"]]
+    # The updated card keeps the download of the deadline's calendar event.
+    assert [a["url"] for a in card["actions"] if a["type"] == "Action.OpenUrl"] == [
+        a["url"] for a in teams.card()["actions"] if a["type"] == "Action.OpenUrl"]
+    assert any(a["url"].endswith("/calendar.ics") for a in card["actions"] if a["type"] == "Action.OpenUrl")
     row = teams.region()
     assert row["state"] == "acknowledged" and row["acknowledged_at"] == "2026-11-23T09:00:00+01:00"
 

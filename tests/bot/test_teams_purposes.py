@@ -50,6 +50,7 @@ def world(store, db_path):
                 assert fake.signed_post(base + "/teams/messages", update)[0] == 200
             status, _ = broadcasts.create_broadcast(store, HEARING, by="Anne Nakano", now=NOW)
             world = World(fake, app.config["DISPATCHER"], clock, store, status["id"])
+            world.client = app.test_client()
             world.send()
             yield world
 
@@ -87,6 +88,15 @@ def verbs(card) -> list[str]:
 
 def open_urls(card) -> list[str]:
     return [a["url"] for a in card.get("actions", []) if a["type"] == "Action.OpenUrl"]
+
+
+def calendar_event(world, card) -> str:
+    """The calendar event the card's download link gives, fetched from the web app."""
+    (url,) = [u for u in open_urls(card) if u.endswith("/calendar.ics")]
+    assert url.startswith(f"{PUBLIC}/ack/")
+    answer = world.client.get(url.removeprefix(PUBLIC))
+    assert answer.status_code == 200 and answer.mimetype == "text/calendar"
+    return answer.get_data(as_text=True)
 
 
 def valid(card):
@@ -164,3 +174,24 @@ def test_an_appointees_welcome_has_no_buttons(world):
     valid(card)
     assert "Eva" in texts(card) or "DHRD" in texts(card) or "Hjerterehabilitering" in texts(card)
     assert not [a for a in card.get("actions", []) if a["type"] == "Action.Execute"]
+
+
+def test_notice_reminder_and_change_of_deadline_offer_the_recipients_calendar_event(world):
+    (notice,) = world.cards_to("aad-jonas")
+    assert "DTSTART;VALUE=DATE:20261215" in calendar_event(world, notice)
+    world.at(datetime(2026, 11, 26, 10, 0, tzinfo=CPH))
+    reminders.queue_due_reminders(world.store, world.clock(), TZ)
+    world.send()
+    assert "DTSTART;VALUE=DATE:20261215" in calendar_event(world, world.cards_to("aad-jonas")[-1])
+    hearings.change_deadline(world.store, world.hearing, {"deadline": "2026-12-18"}, world.clock(), by="Anne Nakano")
+    world.send()
+    assert "DTSTART;VALUE=DATE:20261218" in calendar_event(world, world.cards_to("aad-jonas")[-1])
+
+
+def test_messages_without_a_deadline_offer_no_calendar_event(world):
+    broadcasts.create_broadcast(world.store, {"kind": "info", "database": "DHRD", "title": "Nyt om DHRD"},
+                                by="Anne Nakano", now=NOW)
+    world.send()
+    info = world.cards_to("aad-jonas")[-1]
+    assert "Nyt om DHRD" in texts(info)
+    assert not [u for u in open_urls(info) if u.endswith(".ics")]
