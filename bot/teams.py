@@ -70,7 +70,9 @@ def _listen(bot: TeamsBot) -> None:
         activity.strip_mentions_text()
         person = await _remember(bot, ctx, activity.from_)
         actor = permissions.teams_actor(bot.store, person.aad_object_id, person.email)
-        text = await asyncio.to_thread(teams_ask.answer, bot.store, activity.text or "", actor, bot.clock(), lang)
+        personal = activity.conversation.conversation_type == "personal"
+        text = await asyncio.to_thread(teams_ask.answer, bot.store, activity.text or "", actor, bot.clock(), lang,
+                                       bot.settings.link_base, personal)
         await ctx.send(MessageActivityInput(text=text).with_text_format("plain"))
 
     @app.on_conversation_update
