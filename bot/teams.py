@@ -43,6 +43,7 @@ class TeamsBot:
         _listen(self)
         self.door = TeamsDoor(self.app, adapter, self.loop)
         self.channel = TeamsChannel(self)
+        self.on_queued = lambda broadcast_id: None  # the dispatcher's kick, set by bot.web
 
 
 def mount(app: Flask, bot: TeamsBot) -> None:
@@ -50,14 +51,14 @@ def mount(app: Flask, bot: TeamsBot) -> None:
     app.add_url_rule(ENDPOINT, "teams_messages", public(lambda: bot.door.handle(request)), methods=["POST"])
 
 
-def card_action(bot: TeamsBot, actor: dict, verb: str, data: dict):
+def card_action(bot: TeamsBot, actor: dict, verb: str, data: dict) -> dict:
     """The one hook from an ``Action.Execute`` invoke to ``bot.teams_actions``
-    (the notice cards' actions); None when that module is not there."""
-    try:
-        from bot import teams_actions
-    except ImportError:
-        return None
-    return teams_actions.card_action(bot.store, actor, verb, data, bot.clock(), bot.settings.lang)
+    (the notice cards' actions): its answer is the invoke response's body
+    (the updated card, or a message); a forward kicks the dispatcher."""
+    from bot import teams_actions
+
+    return teams_actions.card_action(bot.store, actor, verb, data, bot.clock(), bot.settings.lang,
+                                     on_queued=bot.on_queued, public_url=bot.settings.link_base)
 
 
 def _listen(bot: TeamsBot) -> None:
@@ -69,7 +70,9 @@ def _listen(bot: TeamsBot) -> None:
         activity.strip_mentions_text()
         person = await _remember(bot, ctx, activity.from_)
         actor = permissions.teams_actor(bot.store, person.aad_object_id, person.email)
-        text = await asyncio.to_thread(teams_ask.answer, bot.store, activity.text or "", actor, bot.clock(), lang)
+        personal = activity.conversation.conversation_type == "personal"
+        text = await asyncio.to_thread(teams_ask.answer, bot.store, activity.text or "", actor, bot.clock(), lang,
+                                       bot.settings.link_base, personal)
         await ctx.send(MessageActivityInput(text=text).with_text_format("plain"))
 
     @app.on_conversation_update
@@ -89,13 +92,12 @@ def _listen(bot: TeamsBot) -> None:
     @app.on_card_action
     async def on_card_action(ctx):
         activity = ctx.activity
+        # Who pressed: the authenticated activity's user, by the e-mail we stored or Teams' roster gives;
+        # the card's data only names the delivery.
         person = await _remember(bot, ctx, activity.from_)
         action = activity.value.action
         actor = {"aad_object_id": person.aad_object_id, "email": person.email, "name": person.name}
-        card = await asyncio.to_thread(card_action, bot, actor, action.verb, dict(action.data or {}))
-        if card is None:
-            return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": ""}
-        return {"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": card}
+        return await asyncio.to_thread(card_action, bot, actor, action.verb or "", dict(action.data or {}))
 
 
 async def _remember(bot: TeamsBot, ctx, account) -> TeamsPerson:

@@ -49,11 +49,12 @@ ACTS: dict[str, Act] = {
 
 
 def card_action(store, actor, verb: str, data: dict, now: datetime, lang: str,
-                on_queued: Callable[[int], None] | None = None) -> dict:
+                on_queued: Callable[[int], None] | None = None, public_url: str = "") -> dict:
     """Do what the button ``verb`` asks for ``actor`` (a Teams user with
     ``aad_object_id``, ``email``, ``name``, as a mapping or attributes) and
     answer with the updated card, or a message saying why not.
-    ``on_queued(broadcast_id)``: new messages are waiting to be sent."""
+    ``on_queued(broadcast_id)``: new messages are waiting to be sent;
+    ``public_url``: the base of the card's links to our pages."""
     try:
         act = ACTS.get(verb)
         if act is None:
@@ -68,7 +69,8 @@ def card_action(store, actor, verb: str, data: dict, now: datetime, lang: str,
         if verb == cards.FORWARD and on_queued:
             on_queued(item.broadcast_id)
         _, delivery = deliveries.by_token(store, token)
-        return {"statusCode": 200, "type": CARD, "value": cards.card_after(item, delivery, lang, notes, reply_text)}
+        card = cards.card_after(item, delivery, lang, notes, reply_text, public_url)
+        return {"statusCode": 200, "type": CARD, "value": card}
     except KkrError as error:
         return message(_reason(error, lang))
     except Exception:  # noqa: BLE001 - the SDK must get an answer; the cause goes to the log

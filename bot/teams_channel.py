@@ -42,7 +42,8 @@ class TeamsChannel:
             return None
         conversation = person.get("conversation_id") or self._open(person, deadline)
         activity = MessageActivityInput(text=notice_text(item, self.bot.settings.lang), attachments=[
-            Attachment(content_type=CARD, content=notice_card(item, self.bot.settings.lang))])
+            Attachment(content_type=CARD, content=notice_card(item, self.bot.settings.lang,
+                                                                 public_url=self.bot.settings.link_base))])
         with self.bot.pacer.call(SEND, conversation, deadline):
             sent = self._run(self._client(person).conversations.create_activity(conversation, activity), deadline)
         return {"conversation": conversation, "activity": sent.id, "aad_object_id": person["aad_object_id"]}

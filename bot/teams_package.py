@@ -31,7 +31,7 @@ LOCALIZATION_SCHEMA_URL = (f"https://developer.microsoft.com/json-schemas/teams/
 SCOPES = ("personal", "team", "groupChat")
 # What people type, the same in every language; the descriptions are translated.
 COMMANDS = (("kkr", "teams.command.kkr"), ("hjælp", "teams.command.help"), ("status", "teams.command.status"),
-            ("rapport", "teams.command.report"))
+            ("rapport", "teams.command.report"), ("log ind", "teams.command.signin"))
 ACCENT = (0x1F, 0x5C, 0x99)
 RKKP_URL = "https://www.rkkp.dk"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")

@@ -36,6 +36,8 @@ def create_web_app(settings: Settings | None = None, store=None, clock=None, dis
         app.config["TEAMS"] = teams
     dispatcher = build_dispatcher(store, settings, clock, client, teams)
     app.config.update(DISPATCHER=dispatcher, ON_QUEUED=dispatcher.kick, SIGN_IN_MAIL=SignInMail(settings))
+    if teams is not None:
+        teams.on_queued = dispatcher.kick  # a forward on a Teams card sends its municipalities now
     if client is not None:
         _mount_slack(app, store, settings, clock, client, dispatcher.kick)
     if dispatch:

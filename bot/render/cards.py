@@ -20,7 +20,9 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from bot.render import digest
 from bot.render.messages import has_buttons, header, message_lines
+from handlers import calendar
 from handlers.clock import parse
 from handlers.deliveries import Outgoing
 from handlers.enums import DeliveryState, Kind, Tier
@@ -70,10 +72,13 @@ def escaped(value, key: str | None = None):
 
 
 def notice_card(item: Outgoing, lang: str, *, acknowledged: bool = False, notes: tuple[str, ...] = (),
-                reply_text: str = "") -> dict:
+                reply_text: str = "", public_url: str = "") -> dict:
     """The message as a card: header, the message's lines, the reply box of
     a hearing, ``notes`` (already escaped: see the ``*_note`` functions) and
-    the recipient's buttons (no Acknowledge once ``acknowledged``)."""
+    the recipient's buttons (no Acknowledge once ``acknowledged``).
+    ``public_url``: the base of the links to our own pages."""
+    if digest.is_digest(item):
+        return digest_card(item, lang, public_url)
     safe = escaped(item)
     body = [_text(header(safe.broadcast, lang), size="Medium", weight="Bolder")]
     title = f"*{safe.broadcast['title']}*"
@@ -86,12 +91,33 @@ def notice_card(item: Outgoing, lang: str, *, acknowledged: bool = False, notes:
         body.append(_reply_box(item, lang, reply_text))
     body.extend(_text(note, color="Good", separator=True) for note in notes)
     card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body}
-    if has_buttons(item) or item.broadcast.get("link"):
-        card["actions"] = _actions(item, lang, acknowledged)
+    actions = _actions(item, lang, acknowledged) + _calendar_link(item, lang, public_url)
+    if actions:
+        card["actions"] = actions
     return card
 
 
-def card_after(item: Outgoing, delivery: dict, lang: str, notes: tuple[str, ...] = (), reply_text: str = "") -> dict:
+def digest_card(item: Outgoing, lang: str, public_url: str) -> dict:
+    """The weekly digest: what waits for the recipient, part by part, and
+    no buttons (nothing in it is acknowledged); the link to stop it, as the
+    e-mail has, opens the recipient's digest page."""
+    body = [_text(digest.header(item, lang), size="Medium", weight="Bolder")]
+    gap = False
+    for line in digest.lines(escaped(item), lang):
+        if not line:
+            gap = True
+            continue
+        body.append(_text(line, spacing="Medium") if gap else _text(line))
+        gap = False
+    card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body}
+    if public_url:
+        card["actions"] = [{"type": "Action.OpenUrl", "title": t("digest.stop_button", lang),
+                            "url": f"{public_url.rstrip('/')}/digest/{item.ack_token}"}]
+    return card
+
+
+def card_after(item: Outgoing, delivery: dict, lang: str, notes: tuple[str, ...] = (), reply_text: str = "",
+               public_url: str = "") -> dict:
     """The card that replaces the notice after an action: drawn from the
     delivery as it stands now, so a retried action gets the same card.  An
     acknowledged delivery's card says by whom and when, and loses its
@@ -99,7 +125,8 @@ def card_after(item: Outgoing, delivery: dict, lang: str, notes: tuple[str, ...]
     acknowledged = delivery.get("state") == DeliveryState.ACKNOWLEDGED
     if acknowledged:
         notes = (acknowledged_note(delivery, lang), *notes)
-    return notice_card(item, lang, acknowledged=acknowledged, notes=notes, reply_text=reply_text)
+    return notice_card(item, lang, acknowledged=acknowledged, notes=notes, reply_text=reply_text,
+                       public_url=public_url)
 
 
 def acknowledged_card(item: Outgoing, delivery: dict, lang: str) -> dict:
@@ -153,6 +180,15 @@ def _actions(item: Outgoing, lang: str, acknowledged: bool) -> list[dict]:
     if link.lower().startswith(("https://", "http://")):
         found.append({"type": "Action.OpenUrl", "title": t("teams.open_link", lang), "url": link})
     return found
+
+
+def _calendar_link(item: Outgoing, lang: str, public_url: str) -> list[dict]:
+    """The recipient's own deadline event to download (as under the Slack
+    DM, ``bot.render.calendar.download_block``), when the message carries one."""
+    if not public_url or calendar.method_for(item) is None:
+        return []
+    return [{"type": "Action.OpenUrl", "title": t("teams.calendar", lang),
+             "url": f"{public_url.rstrip('/')}/ack/{item.ack_token}/calendar.ics"}]
 
 
 def _reply_box(item: Outgoing, lang: str, text: str) -> dict:

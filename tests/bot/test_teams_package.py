@@ -43,7 +43,7 @@ def test_the_manifest_validates_against_the_published_schema(teams_env):
     assert bot["botId"] == APP_ID
     assert set(bot["scopes"]) == {"personal", "team", "groupChat"}
     for commands in bot["commandLists"]:
-        assert [c["title"] for c in commands["commands"]] == ["kkr", "hjælp", "status", "rapport"]
+        assert [c["title"] for c in commands["commands"]] == ["kkr", "hjælp", "status", "rapport", "log ind"]
     assert {scope for commands in bot["commandLists"] for scope in commands["scopes"]} == \
         {"personal", "team", "groupChat"}
     assert manifest["validDomains"] == ["kkr.rkkp.dk"]
