@@ -1,4 +1,8 @@
-"""``python -m bot serve | shell | token create | directory import/export | database add/edit/list``."""
+"""``python -m bot serve | shell | token create | directory import/export | database add/edit/list``.
+
+Each command imports what only it needs (the web stack, CSV, the
+databases' upkeep) in its ``run_*`` function, so that the commonest, a
+look-up in the shell, starts without them."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from pathlib import Path
 
 from api.config import Settings
 from data import Store
-from handlers import databases, directory_csv, spreadsheet, tokens
+from handlers import tokens
 from handlers.clock import parse
 from handlers.errors import Invalid, KkrError, NotFound
 from handlers.i18n import set_zone, t
@@ -165,6 +169,7 @@ def run_token_list(args, settings: Settings) -> int:
 
 
 def run_import(args, settings: Settings) -> int:
+    from handlers import directory_csv, spreadsheet
 
     try:
         data = args.file.read_bytes()
@@ -192,6 +197,8 @@ def run_forget(args, settings: Settings) -> int:
 
 
 def run_database_list(args, settings: Settings) -> int:
+    from handlers import databases
+
     found = databases.list_databases(open_store(settings), actor="cli", now=now())
     width = max((len(d["code"]) for d in found), default=0)
     for database in found:
@@ -206,6 +213,8 @@ def _database_line(database: dict, width: int, lang: str) -> str:
 
 
 def run_database_add(args, settings: Settings) -> int:
+    from handlers import databases
+
     consultant = _consultant(args)
     saved = databases.add_database(open_store(settings), {"code": args.code, "name": args.name,
                                                           "consultant": consultant}, now(), by="cli")
@@ -214,6 +223,8 @@ def run_database_add(args, settings: Settings) -> int:
 
 
 def run_database_edit(args, settings: Settings) -> int:
+    from handlers import databases
+
     store = open_store(settings)
     raw = {"name": args.name} if args.name is not None else {}
     if args.no_consultant:
@@ -233,6 +244,7 @@ def _consultant(args) -> dict | None:
 
 
 def run_export(args, settings: Settings) -> int:
+    from handlers import directory_csv
 
     data = directory_csv.export_csv(open_store(settings), excel=args.excel, actor="cli", now=now()).encode("utf-8")
     if not args.file:

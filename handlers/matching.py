@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 _LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
@@ -94,7 +93,11 @@ class Matcher:
         return list(dict.fromkeys(found))[:limit]
 
     def ranked(self, query: str) -> list[tuple[float, Place]]:
-        """Places by their best name's similarity to the query, best first."""
+        """Places by their best name's similarity to the query, best first.
+        (difflib is imported here, for a name not found as written, so that
+        a look-up by a name or code starts without it.)"""
+        from difflib import SequenceMatcher
+
         key = _core(query)
         if not key:
             return []
