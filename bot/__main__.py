@@ -22,7 +22,8 @@ from handlers.seeding import seed_directory
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser(argv[0] if argv else None).parse_args(argv)
     settings = Settings.from_env()
     set_zone(settings.tz)
     try:
@@ -36,20 +37,37 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line; with ``command`` (a key of ``COMMANDS``) only that
+    command's part of it.  argparse builds each sub-parser as it is added
+    (looking up its messages through gettext, a file search each), so a
+    command does not pay for the other commands' fifteen; without one, or
+    with an unknown word, all of them, for help and the error listing them."""
     top = argparse.ArgumentParser(prog="python -m bot", description="kkr-bot: the RKKP → KKR → municipality chain")
     verbs = top.add_subparsers(required=True, metavar="COMMAND")
+    for name, build in COMMANDS.items():
+        if command == name or command not in COMMANDS:
+            build(verbs)
+    return top
 
+
+def _serve_parser(verbs) -> None:
     serve = verbs.add_parser("serve", help="serve the API, the Slack endpoint and the e-mail links")
     serve.add_argument("--port", type=int, help="default: $PORT or 3000")
     serve.set_defaults(run=run_serve)
 
+
+def _shell_parser(verbs) -> None:
     verbs.add_parser("shell", help="the bot's commands in a terminal").set_defaults(run=run_shell)
 
+
+def _scheduler_parser(verbs) -> None:
     clock = verbs.add_parser("scheduler", help="reminders and sending, for the one clock process")
     clock.add_argument("--once", action="store_true", help="one pass, then exit (for cron)")
     clock.set_defaults(run=run_scheduler)
 
+
+def _token_parser(verbs) -> None:
     token = verbs.add_parser("token", help="API tokens").add_subparsers(required=True, metavar="ACTION")
     create = token.add_parser("create", help="make a token; it is printed once")
     create.add_argument("--role", required=True, choices=tokens.ROLES)
@@ -62,6 +80,8 @@ def parser() -> argparse.ArgumentParser:
     token.add_parser("list", help="the tokens: name, role, id, dates (never the token)").set_defaults(
         run=run_token_list)
 
+
+def _directory_parser(verbs) -> None:
     folder = verbs.add_parser("directory", help="bulk upkeep of the directory").add_subparsers(
         required=True, metavar="ACTION")
     load = folder.add_parser("import", help="apply a CSV file; nothing is written if a row is bad")
@@ -74,8 +94,6 @@ def parser() -> argparse.ArgumentParser:
     forget = folder.add_parser("forget", help="erase a person: contact data removed, history pseudonymised")
     forget.add_argument("email")
     forget.set_defaults(run=run_forget)
-    _database_parser(verbs)
-    return top
 
 
 def _database_parser(verbs) -> None:
@@ -95,6 +113,10 @@ def _database_parser(verbs) -> None:
         action.add_argument("--consultant-email", help="their e-mail: KL's and appointees' answers go here")
     add.set_defaults(run=run_database_add)
     edit.set_defaults(run=run_database_edit)
+
+
+COMMANDS = {"serve": _serve_parser, "shell": _shell_parser, "scheduler": _scheduler_parser, "token": _token_parser,
+            "directory": _directory_parser, "database": _database_parser}
 
 
 def open_store(settings: Settings) -> Store:
