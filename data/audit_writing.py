@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from data import gil_held
 from data.locks import RECHECK_SECONDS, ProcessLock, renew_after_fork
 
 SEQ_DIGITS = 20
@@ -159,7 +160,7 @@ class Appender:
             size = os.fstat(fd).st_size
             if size and os.pread(fd, 1, size - 1) != b"\n":
                 text = b"\n" + text  # after a line a crash cut short
-        os.write(fd, text)
+        gil_held.write(fd, text)
         if durable:
             os.fsync(fd)
 
