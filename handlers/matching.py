@@ -34,7 +34,9 @@ PREFIX = 0.75       # similarity given to a name that starts with the query
 def fold(text: str) -> str:
     """A comparable key for a name: ``"Region Sjælland"`` → ``"sjaelland"``."""
     text = unicodedata.normalize("NFKC", text).lower().translate(_LETTERS)
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = unicodedata.normalize("NFKD", text)
+    if not text.isascii():  # ASCII has no accents to drop (most names, once æ, ø, å are spelt out)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     words = _NOT_WORD.sub(" ", text).split()
     return " ".join(word for word in words if word not in FILLER)
 
