@@ -7,6 +7,7 @@ look-up in the shell, starts without them."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,13 +38,33 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout, told the terminal's width: finding it itself
+    imports shutil (and with it bz2 and lzma), which every command paid,
+    help or not, since argparse lays out each option as it is added."""
+
+    def __init__(self, prog: str):
+        try:
+            columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (ValueError, OSError, AttributeError):  # no number, no terminal, no stdout
+            columns = 80
+        super().__init__(prog, width=max(columns, 20) - 2)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` with ``_Formatter`` (its commands' parsers are of its class)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, formatter_class=_Formatter, **kwargs)
+
+
 def parser(command: str | None = None) -> argparse.ArgumentParser:
     """The command line; with ``command`` (a key of ``COMMANDS``) only that
     command's part of it.  argparse builds each sub-parser as it is added
     (looking up its messages through gettext, a file search each), so a
     command does not pay for the other commands' fifteen; without one, or
     with an unknown word, all of them, for help and the error listing them."""
-    top = argparse.ArgumentParser(prog="python -m bot", description="kkr-bot: the RKKP → KKR → municipality chain")
+    top = _Parser(prog="python -m bot", description="kkr-bot: the RKKP → KKR → municipality chain")
     verbs = top.add_subparsers(required=True, metavar="COMMAND")
     for name, build in COMMANDS.items():
         if command == name or command not in COMMANDS:

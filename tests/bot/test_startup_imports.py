@@ -14,8 +14,9 @@ ROOT = Path(__file__).resolve().parents[2]
 WEB_STACK = ("flask", "werkzeug", "slack_bolt", "slack_sdk")
 
 # What a look-up by name does not need: dates, plurals and lists (Babel), CSV
-# files, the similarity of misspelt names (difflib), logging (of refusals).
-NOT_FOR_A_LOOKUP = ("babel", "csv", "difflib", "logging", "handlers.directory_csv", "handlers.spreadsheet")
+# files, the similarity of misspelt names (difflib), logging (of refusals), the
+# terminal's width for help (shutil, with bz2 and lzma).
+NOT_FOR_A_LOOKUP = ("babel", "csv", "difflib", "logging", "shutil", "handlers.directory_csv", "handlers.spreadsheet")
 
 # Runs the CLI's own entry point in a fresh interpreter, then reports which
 # modules got imported on the way.
