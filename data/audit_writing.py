@@ -33,7 +33,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from data import gil_held
 from data.locks import RECHECK_SECONDS, ProcessLock, renew_after_fork
 
 SEQ_DIGITS = 20
@@ -160,7 +159,7 @@ class Appender:
             size = os.fstat(fd).st_size
             if size and os.pread(fd, 1, size - 1) != b"\n":
                 text = b"\n" + text  # after a line a crash cut short
-        gil_held.write(fd, text)
+        os.write(fd, text)
         if durable:
             os.fsync(fd)
 

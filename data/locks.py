@@ -17,13 +17,12 @@ part's writer may read the trail (which takes part locks) without deadlock.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import threading
 import time
 import weakref
 from pathlib import Path
-
-from data import gil_held
 
 RECHECK_SECONDS = 1.0  # how often a lock file (or the audit counter) is checked against its path
 _RENEWED_AFTER_FORK: weakref.WeakSet = weakref.WeakSet()
@@ -62,7 +61,7 @@ class ProcessLock:
     def release(self) -> None:
         self._depth -= 1
         if self._depth == 0:
-            gil_held.unlock(self._fd)
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
         self._threads.release()
 
     def __enter__(self) -> ProcessLock:
@@ -91,7 +90,7 @@ class ProcessLock:
             self._fd = self._open()
             stat = os.fstat(self._fd)
             self._inode, self._checked_at = (stat.st_dev, stat.st_ino), time.monotonic()
-        gil_held.lock(self._fd)
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
 
     def _open(self) -> int:
         flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC
