@@ -1,5 +1,7 @@
 """``/api/broadcasts``: create broadcasts, follow them, forward to tier 2."""
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, current_app, jsonify, request
 
 from api.web import actor, json_body, now, required_text, requires, store
@@ -27,8 +29,15 @@ def create():
 @bp.get("")
 @requires(Act.READ_STATUS)
 def list_all():
+    """Newest first, in pages: ``Link: <…?limit=…&before=…>; rel="next"``
+    names the next page, as ``/api/audit`` does (RFC 8288)."""
     who = actor()
-    return jsonify(broadcasts.list_broadcasts(store(), who.name, now()))
+    limit, before = broadcasts.page_bounds(request.args.get("limit"), request.args.get("before"))
+    page = broadcasts.page_of_broadcasts(store(), who.name, now(), limit=limit, before=before)
+    response = jsonify(page.broadcasts)
+    if page.next is not None:
+        response.headers["Link"] = f'<{request.path}?{urlencode({"limit": limit, "before": page.next})}>; rel="next"'
+    return response
 
 
 @bp.get("/<int:broadcast_id>")

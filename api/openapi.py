@@ -40,6 +40,11 @@ _PLACE = {"name": "region", "in": "path", "required": True, "schema": _PLACE_NAM
 _MUNI = {"name": "municipality", "in": "path", "required": True, "schema": _PLACE_NAME,
          "description": "Municipality name or code"}
 _ADMIN = [{"bearer": []}]
+_BROADCAST_PAGE = [
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}},
+    {"name": "before", "in": "query", "schema": {"type": "integer", "minimum": 1},
+     "description": "where the page starts: the `before` of the previous page's `Link` header (broadcasts "
+                    "with a lower id)"}]
 _NOT_REACHED = ("regions_not_delivered", "regions_not_forwarded", "municipalities_not_delivered",
                 "municipalities_without_contact")
 
@@ -137,8 +142,9 @@ _CONSULTANT = [{"bearer": []}]
 def _broadcast_routes() -> dict:
     return {
         "/api/broadcasts": {
-            "get": {"summary": "Every broadcast, newest first",
-                    "responses": {"200": _json({"type": "array", "items": _ref("BroadcastSummary")})}},
+            "get": {"summary": "The broadcasts, newest first, in pages of `limit`",
+                    "parameters": _BROADCAST_PAGE,
+                    "responses": {"200": _broadcast_page(), **_errors(422)}},
             "post": {"summary": "Send a broadcast down the KKR chain (consultant)", "security": _CONSULTANT,
                      "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"},
                                      "description": "the same key returns the same broadcast"}],
@@ -158,6 +164,13 @@ def _broadcast_routes() -> dict:
                                           "properties": {"region": {"type": "string"}}}),
                      "responses": {"200": _json(_ref("Forwarded")), **_errors(400, 401, 403, 404, 413, 422)}}},
     }
+
+
+def _broadcast_page() -> dict:
+    page = _json({"type": "array", "items": _ref("BroadcastSummary")})
+    page["headers"] = {"Link": {"schema": {"type": "string"}, "description": (
+        '`<…?limit=…&before=…>; rel="next"`: the next page, when there are more broadcasts')}}
+    return page
 
 
 def _hearing_routes() -> dict:

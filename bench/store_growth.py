@@ -9,10 +9,16 @@ sent), and measures, against a near-empty store in the same run:
 - recording an acknowledgement and reading a broadcast's status;
 - an idle dispatcher tick (nothing due), warm and as a fresh process's first (cold);
 - a scheduler pass with nothing due;
-- the memory a process holds after reading every broadcast's status once.
+- ``GET /api/broadcasts?limit=20`` and ``GET /api/audit?limit=10`` (the
+  newest pages), through the Flask app in-process;
+- the memory a process holds after reading every broadcast's status once;
+- the resident memory (RSS) of a real gunicorn worker (the Procfile's 4
+  threads) after it served every page of the list, every broadcast's
+  status and the audit trail's newest page over HTTP.
 
-Both stores also hold three live hearings waiting for their deadline, so
-the index of due times is not empty.
+The baseline is a store with one such broadcast.  Both stores also hold
+three live hearings waiting for their deadline, so the index of due times
+is not empty.
 
     python -m bench.store_growth [BROADCASTS]     (default 1000)
 """
@@ -20,15 +26,20 @@ the index of due times is not empty.
 from __future__ import annotations
 
 import gc
+import json
 import os
+import re
 import statistics
 import sys
 import tempfile
 import time
 import tracemalloc
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from api import create_app
+from api.config import Settings
 from bot import scheduler
 from bot.channels.outbox import OutboxChannel
 from bot.dispatch import Dispatcher
@@ -37,8 +48,13 @@ from handlers import ack_tokens, broadcasts, deliveries, due, hearings, lifecycl
 from handlers.lifecycle import new_delivery
 from handlers.records import BROADCASTS
 from handlers.seeding import seed_directory
+from handlers.tokens import create_token
+from tests.support.http import call
+from tests.support.procs import children, gunicorn
 
-MUNICIPAL = 95
+THREADS = 4  # the Procfile's threads per worker
+
+MUNICIPAL = 98  # each broadcast reaches 5 KKR contacts and 98 municipalities: 103 deliveries
 TZ = "Europe/Copenhagen"
 PERSON = {"name": "Kontakt", "email": "kontakt@kommune.example.dk", "role": "municipal"}
 
@@ -65,15 +81,16 @@ def synthetic_history(store: Store, count: int) -> None:
 
 def _deliver_all(store: Store, broadcast_id: int, moment: datetime, forward: bool = False) -> None:
     """Queue the municipal notices (``forward``), then send and acknowledge
-    everything still queued, by the lifecycle's transitions, in one write."""
+    everything still queued, by the lifecycle's transitions (each
+    acknowledgement with its audit entry, as the product writes it), in one write."""
     with due.changing(store, BROADCASTS, broadcast_id, moment) as tx:
         for n in range(MUNICIPAL if forward else 0):
             lifecycle.queue(tx, new_delivery(2, "1082", PERSON, municipality=f"{n:04d}"), moment)
         for delivery in tx.all("deliveries"):
             if delivery["state"] == lifecycle.DeliveryState.QUEUED:
                 lifecycle.claim(tx, delivery["id"], "bench", moment)
-                lifecycle.sent(tx, delivery["id"], "email", {}, moment)
-                lifecycle.acknowledged(tx, delivery["id"], PERSON["name"], moment)
+                sent = lifecycle.sent(tx, delivery["id"], "email", {}, moment)
+                deliveries.acknowledge_in(tx, broadcast_id, sent, moment)  # with its audit entry
 
 
 def live_hearings(store: Store) -> None:
@@ -122,8 +139,52 @@ def measure(store: Store, folder: Path, rounds: int = 10) -> dict[str, float]:
     # A fresh process's first tick: nothing cached yet.
     cold_ms = median_ms(lambda: dispatcher_of(Store(store.path), folder).run_once(), 20)
     pass_ms = median_ms(lambda: scheduler.tick(store, dispatcher, now, TZ), 200)
+    tokens = {role: create_token(store, role, f"bench {role}", now())[0] for role in ("reader", "admin")}
     return {"ack_ms": statistics.median(writes) * 1000, "status_ms": status_ms, "tick_ms": tick_ms,
-            "cold_ms": cold_ms, "pass_ms": pass_ms, "held_mib": held_after_reading_all(store.path)}
+            "cold_ms": cold_ms, "pass_ms": pass_ms, **api_medians(store, tokens),
+            "held_mib": held_after_reading_all(store.path), "rss_mib": worker_rss_mib(store.path, tokens)}
+
+
+def api_medians(store: Store, tokens: dict) -> dict[str, float]:
+    """The newest page of the list of broadcasts and of the audit trail, through the Flask app in-process."""
+    client = create_app(Settings(db_path=str(store.path)), store=store).test_client()
+    found = {}
+    for key, url, role in (("list_ms", "/api/broadcasts?limit=20", "reader"), ("audit_ms", "/api/audit?limit=10",
+                                                                                "admin")):
+        def get(url=url, role=role):
+            assert client.get(url, headers={"Authorization": f"Bearer {tokens[role]}"}).status_code == 200
+
+        median_ms(get, 20)  # warm
+        found[key] = median_ms(get, 200)
+    return found
+
+
+def worker_rss_mib(path: Path, tokens: dict) -> float:
+    """MiB resident in a real gunicorn worker (one, with the Procfile's
+    threads) after it served every page of the list of broadcasts, every
+    broadcast's status and the audit trail's newest page."""
+    reader = {"Authorization": f"Bearer {tokens['reader']}"}
+    with gunicorn(path, workers=1, threads=THREADS) as (base, master):
+        worker, = children(master.pid)
+        ids, url = [], "/api/broadcasts?limit=20"
+        while url:
+            code, page, link = get_with_link(base + url, reader)
+            assert code == 200, page
+            ids += [entry["id"] for entry in page]
+            url = link
+        for broadcast_id in ids:
+            assert call("GET", f"{base}/api/broadcasts/{broadcast_id}", headers=reader)[0] == 200
+        admin = {"Authorization": f"Bearer {tokens['admin']}"}
+        assert call("GET", base + "/api/audit?limit=10", headers=admin)[0] == 200
+        status = Path(f"/proc/{worker}/status").read_text()
+    return int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)[1]) / 1024
+
+
+def get_with_link(url: str, headers: dict) -> tuple[int, list, str | None]:
+    """(status, JSON, the path of the ``rel="next"`` link or None)."""
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as response:
+        link = re.search(r'<([^>]+)>;\s*rel="next"', response.headers.get("Link") or "")
+        return response.status, json.loads(response.read()), link[1] if link else None
 
 
 def held_after_reading_all(path: Path) -> float:
@@ -139,9 +200,14 @@ def held_after_reading_all(path: Path) -> float:
         tracemalloc.stop()
 
 
+RATIOS = {"ack_ms": "acknowledgement", "status_ms": "status", "list_ms": "GET /api/broadcasts?limit=20",
+          "audit_ms": "GET /api/audit?limit=10", "tick_ms": "idle dispatcher tick", "cold_ms": "cold tick",
+          "pass_ms": "scheduler pass", "rss_mib": "worker RSS"}
+
+
 def main(count: int = 1000) -> dict:
     results = {}
-    for label, size in (("near-empty", 0), (f"{count} broadcasts", count)):
+    for label, size in (("1 broadcast", 1), (f"{count} broadcasts", count)):
         with tempfile.TemporaryDirectory() as name:
             folder = Path(name)
             store = Store(folder / "kkrbot.json")
@@ -152,17 +218,17 @@ def main(count: int = 1000) -> dict:
             built = time.perf_counter() - built
             os.sync()  # time the store, not the kernel still flushing the history just written
             records = size * (5 + MUNICIPAL) + (size + 4) // 5 * (5 + MUNICIPAL)
+            entries = sum(1 for _ in store.audit.entries())
             results[label] = found = {**measure(store, folder), "records": records}
-            print(f"{label:>16}: {records:>6} delivery records (built in {built:.0f} s); acknowledgement "
-                  f"{found['ack_ms']:.2f} ms, status {found['status_ms']:.2f} ms, idle dispatcher tick "
-                  f"{found['tick_ms']:.3f} ms (cold {found['cold_ms']:.2f} ms), scheduler pass "
-                  f"{found['pass_ms']:.3f} ms (medians); {found['held_mib']:.1f} MiB held after reading "
-                  f"every status")
-    empty, full = results["near-empty"], results[f"{count} broadcasts"]
-    ratios = {key: full[key] / empty[key] for key in ("ack_ms", "status_ms", "tick_ms", "cold_ms", "pass_ms")}
-    print(f"ratio {count} broadcasts / near-empty: acknowledgement {ratios['ack_ms']:.2f}, status "
-          f"{ratios['status_ms']:.2f}, idle dispatcher tick {ratios['tick_ms']:.2f} (cold {ratios['cold_ms']:.2f}), "
-          f"scheduler pass {ratios['pass_ms']:.2f}")
+            print(f"{label:>16}: {records:>6} delivery records, {entries} audit entries (built in {built:.0f} s); "
+                  f"acknowledgement {found['ack_ms']:.2f} ms, status {found['status_ms']:.2f} ms, "
+                  f"list page {found['list_ms']:.2f} ms, audit page {found['audit_ms']:.2f} ms, idle dispatcher "
+                  f"tick {found['tick_ms']:.3f} ms (cold {found['cold_ms']:.2f} ms), scheduler pass "
+                  f"{found['pass_ms']:.3f} ms (medians); {found['held_mib']:.1f} MiB held after reading every "
+                  f"status; gunicorn worker RSS {found['rss_mib']:.1f} MiB")
+    small, full = results["1 broadcast"], results[f"{count} broadcasts"]
+    print(f"ratio {count} broadcasts / 1 (targets: times <= 1.5, worker RSS <= 1.3): " + ", ".join(
+        f"{name} {full[key] / small[key]:.2f}" for key, name in RATIOS.items()))
     return results
 
 

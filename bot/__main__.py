@@ -1,5 +1,8 @@
-"""``python -m bot serve | shell | token create | directory import/export | database add/edit/list |
-teams package | digest on/off``."""
+"""``python -m bot serve | shell | scheduler | token | directory | database | teams package | digest on/off``.
+
+Each command imports what only it needs (the web stack, CSV, the
+databases' upkeep) in its ``run_*`` function, so that the commonest, a
+look-up in the shell, starts without them."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from pathlib import Path
 from api.config import Settings
 from bot import progress
 from data import Store
-from handlers import databases, directory_csv, spreadsheet, tokens
+from handlers import tokens
 from handlers.clock import parse
 from handlers.errors import Invalid, KkrError, NotFound
 from handlers.i18n import set_zone, t
@@ -22,7 +25,8 @@ from handlers.seeding import seed_directory
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser(argv[0] if argv else None).parse_args(argv)
     try:
         settings = Settings.from_env()
     except KkrError as error:  # a bad setting: its reason, not a traceback
@@ -40,20 +44,57 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m bot", description="kkr-bot: the RKKP → KKR → municipality chain")
-    verbs = top.add_subparsers(required=True, metavar="COMMAND")
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout, told the terminal's width: finding it itself
+    imports shutil (and with it bz2 and lzma), which every command paid,
+    help or not, since argparse lays out each option as it is added."""
 
+    def __init__(self, prog: str):
+        try:
+            columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (ValueError, OSError, AttributeError):  # no number, no terminal, no stdout
+            columns = 80
+        super().__init__(prog, width=max(columns, 20) - 2)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` with ``_Formatter`` (its commands' parsers are of its class)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, formatter_class=_Formatter, **kwargs)
+
+
+def parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line; with ``command`` (a key of ``COMMANDS``) only that
+    command's part of it.  argparse builds each sub-parser as it is added
+    (looking up its messages through gettext, a file search each), so a
+    command does not pay for the other commands' fifteen; without one, or
+    with an unknown word, all of them, for help and the error listing them."""
+    top = _Parser(prog="python -m bot", description="kkr-bot: the RKKP → KKR → municipality chain")
+    verbs = top.add_subparsers(required=True, metavar="COMMAND")
+    for name, build in COMMANDS.items():
+        if command == name or command not in COMMANDS:
+            build(verbs)
+    return top
+
+
+def _serve_parser(verbs) -> None:
     serve = verbs.add_parser("serve", help="serve the API, the Slack endpoint and the e-mail links")
     serve.add_argument("--port", type=int, help="default: $PORT or 3000")
     serve.set_defaults(run=run_serve)
 
+
+def _shell_parser(verbs) -> None:
     verbs.add_parser("shell", help="the bot's commands in a terminal").set_defaults(run=run_shell)
 
+
+def _scheduler_parser(verbs) -> None:
     clock = verbs.add_parser("scheduler", help="reminders and sending, for the one clock process")
     clock.add_argument("--once", action="store_true", help="one pass, then exit (for cron)")
     clock.set_defaults(run=run_scheduler)
 
+
+def _token_parser(verbs) -> None:
     token = verbs.add_parser("token", help="API tokens").add_subparsers(required=True, metavar="ACTION")
     create = token.add_parser("create", help="make a token; it is printed once")
     create.add_argument("--role", required=True, choices=tokens.ROLES)
@@ -66,6 +107,8 @@ def parser() -> argparse.ArgumentParser:
     token.add_parser("list", help="the tokens: name, role, id, dates (never the token)").set_defaults(
         run=run_token_list)
 
+
+def _directory_parser(verbs) -> None:
     folder = verbs.add_parser("directory", help="bulk upkeep of the directory").add_subparsers(
         required=True, metavar="ACTION")
     load = folder.add_parser("import", help="apply a CSV file; nothing is written if a row is bad")
@@ -80,15 +123,15 @@ def parser() -> argparse.ArgumentParser:
     forget = folder.add_parser("forget", help="erase a person: contact data removed, history pseudonymised")
     forget.add_argument("email")
     forget.set_defaults(run=run_forget)
-    _database_parser(verbs)
-    _teams_parser(verbs)
+
+
+def _digest_parser(verbs) -> None:
     weekly = verbs.add_parser("digest", help="who gets the weekly digest (KKRBOT_DIGEST)").add_subparsers(
         required=True, metavar="ACTION")
     for action, wants in (("on", True), ("off", False)):
         choice = weekly.add_parser(action, help=f"the person with this e-mail {'gets' if wants else 'stops'} it")
         choice.add_argument("email")
         choice.set_defaults(run=run_digest_choice, wants=wants)
-    return top
 
 
 def _teams_parser(verbs) -> None:
@@ -116,6 +159,11 @@ def _database_parser(verbs) -> None:
         action.add_argument("--consultant-email", help="their e-mail: KL's and appointees' answers go here")
     add.set_defaults(run=run_database_add)
     edit.set_defaults(run=run_database_edit)
+
+
+COMMANDS = {"serve": _serve_parser, "shell": _shell_parser, "scheduler": _scheduler_parser, "token": _token_parser,
+            "directory": _directory_parser, "database": _database_parser, "teams": _teams_parser,
+            "digest": _digest_parser}
 
 
 def open_store(settings: Settings) -> Store:
@@ -210,6 +258,7 @@ def run_token_list(args, settings: Settings) -> int:
 
 
 def run_import(args, settings: Settings) -> int:
+    from handlers import directory_csv, spreadsheet
 
     try:
         data = args.file.read_bytes()
@@ -249,6 +298,8 @@ def run_forget(args, settings: Settings) -> int:
 
 
 def run_database_list(args, settings: Settings) -> int:
+    from handlers import databases
+
     found = databases.list_databases(open_store(settings), actor="cli", now=now())
     width = max((len(d["code"]) for d in found), default=0)
     for database in found:
@@ -263,6 +314,8 @@ def _database_line(database: dict, width: int, lang: str) -> str:
 
 
 def run_database_add(args, settings: Settings) -> int:
+    from handlers import databases
+
     consultant = _consultant(args)
     saved = databases.add_database(open_store(settings), {"code": args.code, "name": args.name,
                                                           "consultant": consultant}, now(), by="cli")
@@ -271,6 +324,8 @@ def run_database_add(args, settings: Settings) -> int:
 
 
 def run_database_edit(args, settings: Settings) -> int:
+    from handlers import databases
+
     store = open_store(settings)
     raw = {"name": args.name} if args.name is not None else {}
     if args.no_consultant:
@@ -295,6 +350,8 @@ def run_export(args, settings: Settings) -> int:
 
         data = export_vcard(open_store(settings), actor="cli", now=now()).encode("utf-8")
     else:
+        from handlers import directory_csv
+
         data = directory_csv.export_csv(open_store(settings), excel=args.excel, actor="cli", now=now()).encode("utf-8")
     if not args.file:
         sys.stdout.flush()
@@ -310,8 +367,6 @@ def run_export(args, settings: Settings) -> int:
 
 
 def run_teams_package(args, settings: Settings) -> int:
-    import os
-
     from bot import teams_package
 
     bot_id = teams_package.app_id(os.environ)

@@ -14,8 +14,9 @@ exception inside the block writes nothing.
 Reads need no lock because files are only ever replaced whole; a parsed copy
 is shared between readers until the file changes on disk.  Copies of the
 parts of single records (``broadcast-17``: a name ending in ``-<number>``)
-are kept for the ``CACHED_RECORDS`` most recently read only, so a process's
-memory does not grow with the history; the directory and the indexes stay.
+are kept for the most recently read only, up to ``CACHED_RECORD_BYTES`` of
+their files, so a process's memory grows neither with the history nor with
+the size of its records; the directory and the indexes stay.
 
 A transaction also carries the audit entries of its change (``tx.audit``):
 they are written in the same atomic file write as the change, in the part's
@@ -46,7 +47,9 @@ from data.storage import TEMP_PREFIX, AtomicJSONStorage, FrozenStorage, load, re
 
 PENDING = "audit_pending"  # a part's table of audit entries on their way to the trail
 MARK = ".audit-pending"  # beside a part file that may hold such entries, so they are found without reading all
-CACHED_RECORDS = 64  # parsed copies of per-record parts kept per process (the most recently read)
+# Parsed copies of per-record parts kept per process (the most recently read), in bytes of their
+# files: parsed, a file takes about four times its size, so about 4 MiB (some 15 broadcasts of 103 deliveries).
+CACHED_RECORD_BYTES = 2**20
 _RECORD_PART = re.compile(r".+-\d+")
 
 
@@ -58,7 +61,8 @@ class Store:
         self._locks: dict[str, ProcessLock] = {}
         self._guard = threading.Lock()
         self._snapshots: dict[str, tuple[tuple, dict, dict]] = {}
-        self._recent: OrderedDict[str, None] = OrderedDict()  # per-record parts cached, least recently read first
+        self._recent: OrderedDict[str, int] = OrderedDict()  # per-record parts cached (file sizes), least recent first
+        self._recent_bytes = 0
         self._files: dict[str, Path] = {}
         self.audit = AuditLog(self.path, before_reading=self.publish_pending_audit)
 
@@ -192,22 +196,25 @@ class Store:
         key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
         cached = self._snapshots.get(part)
         if cached and cached[0] == key:
-            self._used(part)
+            self._used(part, stat.st_size)
             return cached[1], cached[2]
         data, memo = load(path) or {}, {}
         self._snapshots[part] = (key, data, memo)
-        self._used(part)
+        self._used(part, stat.st_size)
         return data, memo
 
-    def _used(self, part: str) -> None:
-        """Note a read of ``part``; forget the least recently read record parts beyond ``CACHED_RECORDS``."""
+    def _used(self, part: str, size: int) -> None:
+        """Note a read of ``part`` (its file of ``size`` bytes); forget the
+        least recently read record parts beyond ``CACHED_RECORD_BYTES`` (the
+        last one read stays, however large)."""
         if not _RECORD_PART.fullmatch(part):
             return
         with self._guard:
-            self._recent[part] = None
-            self._recent.move_to_end(part)
-            while len(self._recent) > CACHED_RECORDS:
-                stale, _ = self._recent.popitem(last=False)
+            self._recent_bytes += size - self._recent.pop(part, 0)
+            self._recent[part] = size
+            while self._recent_bytes > CACHED_RECORD_BYTES and len(self._recent) > 1:
+                stale, stale_size = self._recent.popitem(last=False)
+                self._recent_bytes -= stale_size
                 self._snapshots.pop(stale, None)
 
 

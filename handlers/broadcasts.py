@@ -7,7 +7,9 @@ many broadcasts came before; the ``broadcasts`` part only indexes them.
 
 from __future__ import annotations
 
+import bisect
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from handlers import audit, databases, directory, due, lifecycle
@@ -27,6 +29,7 @@ LIMITS = {"kind": 20, "database": 40, "title": 200, "body": 20_000, "link": 2_00
 # Working days the municipalities' deadline lies before the hearing's by
 # default: the KKR contact needs them to consolidate the region's replies.
 MUNICIPAL_LEAD = 5
+PAGE, MAX_PAGE = 50, 200  # broadcasts per page of the list: by default, at most
 _LINK = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
@@ -189,13 +192,57 @@ def list_broadcasts(store, actor: str | None = None, now: datetime | None = None
     """Every broadcast, newest first, without its deliveries, with its
     state (and a hearing's, as at ``now``).  They name who created them, so
     ``actor``'s read is recorded."""
-    hidden = (BroadcastState.CREATING, BroadcastState.MOVED)
+    return page_of_broadcasts(store, actor, now, limit=None).broadcasts
+
+
+@dataclass
+class BroadcastPage:
+    """Broadcasts newest first; ``next`` is the ``before`` of the page after (None on the last)."""
+
+    broadcasts: list[dict]
+    next: int | None
+
+
+def page_of_broadcasts(store, actor: str | None = None, now: datetime | None = None, *,
+                       limit: int | None = PAGE, before: int | None = None) -> BroadcastPage:
+    """Up to ``limit`` broadcasts (all with None), newest first, those with
+    an id below ``before`` (an earlier page's ``next``), as ``list_broadcasts``
+    shows them.  A cursor by id, so broadcasts sent meanwhile do not shift
+    the pages.  The order is kept per version of the index, so a page costs
+    the same however many broadcasts came before."""
     with store.read(INDEX) as view:
-        entries = [(Broadcast.from_doc(b), b) for b in view.all("broadcasts")]
+        newest = view.memo("newest_first", _newest_first)
+    start = 0 if before is None else bisect.bisect_left(newest.negated_ids, -before + 1)
+    end = len(newest.entries) if limit is None else start + limit
+    page = newest.entries[start:end]
+    audit.read(store, actor, "read_broadcast", "broadcasts", now)
+    more = end < len(newest.entries)
+    return BroadcastPage([_summary(b, doc, now) for b, doc in page], page[-1][0].id if more and page else None)
+
+
+def page_bounds(limit: str | None, before: str | None) -> tuple[int, int | None]:
+    """``limit`` and ``before`` of a request for a page, checked: ``limit``
+    1 to ``MAX_PAGE`` (default ``PAGE``), ``before`` a broadcast's id."""
+    limit = str(PAGE) if limit is None else limit
+    if not (limit.isascii() and limit.isdigit() and 0 < int(limit) <= MAX_PAGE):
+        raise Invalid("broadcast.limit", limit=MAX_PAGE, extra={"field": "limit"})
+    if before is not None and not (before.isascii() and before.isdigit() and len(before) <= 18 and int(before)):
+        raise Invalid("broadcast.before", value=before, extra={"field": "before"})
+    return int(limit), int(before) if before is not None else None
+
+
+@dataclass
+class _NewestFirst:
+    entries: list[tuple[Broadcast, dict]]
+    negated_ids: list[int]  # ascending, for bisect
+
+
+def _newest_first(view) -> _NewestFirst:
+    hidden = (BroadcastState.CREATING, BroadcastState.MOVED)
+    entries = [(Broadcast.from_doc(b), b) for b in view.all("broadcasts")]
     entries = [(b, doc) for b, doc in entries if b.state not in hidden and b.kind in KINDS]
     entries.sort(key=lambda pair: pair[0].id, reverse=True)
-    audit.read(store, actor, "read_broadcast", "broadcasts", now)
-    return [_summary(b, doc, now) for b, doc in entries]
+    return _NewestFirst(entries, [-b.id for b, _ in entries])
 
 
 def _summary(entry: Broadcast, doc: dict, now: datetime | None) -> dict:

@@ -24,10 +24,6 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel import Locale
-from babel.dates import format_date, format_time
-from babel.lists import format_list
-
 LANGUAGES = ("da", "en")
 DEFAULT_LANGUAGE = "da"
 LOCALE_FOLDER = Path(__file__).with_name("locale")
@@ -64,7 +60,16 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **params) -> str:
 
 
 def readable(value, lang: str = DEFAULT_LANGUAGE):
-    """A date, time or list as the language writes it; anything else as it is."""
+    """A date, time or list as the language writes it; anything else as it is.
+
+    Babel is imported here and in ``_plural_rule``, when a text first needs
+    it: its CLDR data is a good part of a command's start-up, and most
+    answers (a contact look-up) have no date, list or count in them."""
+    if not isinstance(value, (date, list, tuple)):
+        return value
+    from babel.dates import format_date, format_time
+    from babel.lists import format_list
+
     locale = BABEL_LOCALES.get(lang, BABEL_LOCALES[DEFAULT_LANGUAGE])
     if isinstance(value, datetime):
         moment = value.astimezone(_display["zone"]) if value.tzinfo else value
@@ -72,9 +77,7 @@ def readable(value, lang: str = DEFAULT_LANGUAGE):
                  time=format_time(moment, "short", locale=locale))
     if isinstance(value, date):
         return format_date(value, "long", locale=locale)
-    if isinstance(value, (list, tuple)):
-        return format_list([str(readable(item, lang)) for item in value], locale=locale) if value else "–"
-    return value
+    return format_list([str(readable(item, lang)) for item in value], locale=locale) if value else "–"
 
 
 def _template(key: str, lang: str, count) -> str:
@@ -88,6 +91,8 @@ def _template(key: str, lang: str, count) -> str:
 
 @cache
 def _plural_rule(lang: str):
+    from babel import Locale  # here: see readable()
+
     return Locale.parse(BABEL_LOCALES[lang]).plural_form
 
 

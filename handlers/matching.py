@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 _LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
@@ -35,7 +34,9 @@ PREFIX = 0.75       # similarity given to a name that starts with the query
 def fold(text: str) -> str:
     """A comparable key for a name: ``"Region Sjælland"`` → ``"sjaelland"``."""
     text = unicodedata.normalize("NFKC", text).lower().translate(_LETTERS)
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = unicodedata.normalize("NFKD", text)
+    if not text.isascii():  # ASCII has no accents to drop (most names, once æ, ø, å are spelt out)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     words = _NOT_WORD.sub(" ", text).split()
     return " ".join(word for word in words if word not in FILLER)
 
@@ -94,7 +95,11 @@ class Matcher:
         return list(dict.fromkeys(found))[:limit]
 
     def ranked(self, query: str) -> list[tuple[float, Place]]:
-        """Places by their best name's similarity to the query, best first."""
+        """Places by their best name's similarity to the query, best first.
+        (difflib is imported here, for a name not found as written, so that
+        a look-up by a name or code starts without it.)"""
+        from difflib import SequenceMatcher
+
         key = _core(query)
         if not key:
             return []

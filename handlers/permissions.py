@@ -18,7 +18,6 @@ admits anyone who could be its recipient and the handler calls
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
@@ -230,12 +229,20 @@ def admit(actor: Actor, act: Act, message: Message | None = None) -> Actor:
         if message is None:
             return actor
         if rule.kinds and message.kind not in rule.kinds:
-            log.info("refused %s on %s to %s: not its kind", act, message.delivery, actor.name)
+            _log_refusal("refused %s on %s to %s: not its kind", act, message.delivery, actor.name)
             raise Forbidden(rule.kind_reason)
         if actor.receives(message) and rule.recipient(message):
             return actor
-    log.info("refused %s to %s", act, actor.name)
+    _log_refusal("refused %s to %s", act, actor.name)
     raise Forbidden(rule.reason)
+
+
+def _log_refusal(text: str, *values) -> None:
+    """A refusal, in the log at info level.  (logging is imported here, on
+    the first refusal: a look-up in the shell starts faster without it.)"""
+    import logging
+
+    logging.getLogger(__name__).info(text, *values)
 
 
 def recipient_to_check(actor: Actor, act: Act) -> str | None:

@@ -49,6 +49,17 @@ def interrupted_creations(db_path, seed: int) -> list[str]:
     return keys
 
 
+def every_broadcast(base: str, auth: dict) -> list[dict]:
+    """All pages of ``GET /api/broadcasts``."""
+    found, query = [], "limit=200"
+    while True:
+        page = call("GET", f"{base}/api/broadcasts?{query}", headers=auth)[1]
+        found += page
+        if len(page) < 200:
+            return found
+        query = f"limit=200&before={page[-1]['id']}"
+
+
 def test_a_broadcast_creation_killed_half_way_is_completed_by_its_retry(tmp_path):
     db_path = tmp_path / "kkrbot.json"
     keys = interrupted_creations(db_path, seed=18)
@@ -61,7 +72,7 @@ def test_a_broadcast_creation_killed_half_way_is_completed_by_its_retry(tmp_path
             assert status in (200, 201), f"{key}: retry answered {status} {answer}"
             assert len(answer["regions"]) == 5 and all(r["delivery"] for r in answer["regions"]), key
             made[key] = answer["id"]
-        listed = Counter(b["title"] for b in call("GET", f"{base}/api/broadcasts", headers=auth)[1])
+        listed = Counter(b["title"] for b in every_broadcast(base, auth))
         assert listed == Counter(body(key)["title"] for key in keys), "lost or made twice"
         assert len(set(made.values())) == len(keys)
 
