@@ -26,7 +26,6 @@ from handlers.directory import DIRECTORY
 from handlers.enums import Kind, Tier
 from handlers.errors import Forbidden
 
-log = logging.getLogger(__name__)
 APPOINTMENT = Kind.APPOINTMENT  # the kind of an appointment request (handlers.appointments.KIND)
 
 
