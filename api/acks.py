@@ -16,10 +16,10 @@ from bot.render import ack_page
 from bot.render.messages import forward_notes
 from handlers import appointments, calendar, deliveries, forwarding, hearings, permissions
 from handlers.clock import parse
+from handlers.collections import APPOINTMENTS, BROADCASTS, DIGESTS
 from handlers.enums import Kind, Purpose
 from handlers.errors import Forbidden, KkrError, NotFound
 from handlers.i18n import t
-from handlers.records import APPOINTMENTS, BROADCASTS, DIGESTS
 
 bp = Blueprint("acks", __name__, url_prefix="/ack")
 

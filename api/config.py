@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from handlers.digest_schedule import Schedule, parse_schedule
+if TYPE_CHECKING:
+    from handlers.digest_schedule import Schedule
+
 
 CHANNELS = ("slack", "teams", "email")  # the order a delivery tries its recipient's channels in
 
@@ -65,7 +68,7 @@ class Settings:
             teams_openid_url=env.get("TEAMS_OPENID_URL") or None,
             teams_token_issuer=env.get("TEAMS_TOKEN_ISSUER") or None,
             teams_service_url=env.get("TEAMS_SERVICE_URL") or None,
-            digest=parse_schedule(env.get("KKRBOT_DIGEST")),  # a bad value stops the start with its reason
+            digest=_digest(env.get("KKRBOT_DIGEST")),  # a bad value stops the start with its reason
         )
 
     @property
@@ -85,6 +88,15 @@ class Settings:
     def slack_over_http(self) -> bool:
         """``POST /slack/events`` is served unless Socket Mode replaces it."""
         return self.slack_enabled and bool(self.slack_signing_secret) and not self.slack_app_token
+
+
+def _digest(text: str | None) -> Schedule | None:
+    """``KKRBOT_DIGEST`` read; its parser is imported only when it is set (start-up of the shell)."""
+    if not text:
+        return None
+    from handlers.digest_schedule import parse_schedule
+
+    return parse_schedule(text)
 
 
 def _names(text: str) -> tuple[str, ...]:

@@ -45,8 +45,8 @@ from bot.channels.outbox import OutboxChannel
 from bot.dispatch import Dispatcher
 from data import Store
 from handlers import ack_tokens, broadcasts, deliveries, due, hearings, lifecycle
+from handlers.collections import BROADCASTS
 from handlers.lifecycle import new_delivery
-from handlers.records import BROADCASTS
 from handlers.seeding import seed_directory
 from handlers.tokens import create_token
 from tests.support.http import call

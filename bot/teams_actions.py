@@ -26,11 +26,11 @@ from datetime import datetime
 
 from bot.render import cards
 from handlers import appointments, deliveries, forwarding, hearings, permissions
+from handlers.collections import BROADCASTS
 from handlers.deliveries import Outgoing
 from handlers.errors import BadRequest, Conflict, Forbidden, KkrError, NotFound
 from handlers.i18n import t
 from handlers.permissions import Act
-from handlers.records import BROADCASTS
 
 log = logging.getLogger(__name__)
 

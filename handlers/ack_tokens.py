@@ -16,8 +16,8 @@ import hmac
 import re
 import secrets
 
+from handlers.collections import APPOINTMENTS, BROADCASTS, DIGESTS
 from handlers.errors import NotFound
-from handlers.records import APPOINTMENTS, BROADCASTS, DIGESTS
 
 AUTH = "auth"
 _TOKEN = re.compile(r"^([ad]?)(\d+)-(\d+)-([0-9a-f]{32})$")

@@ -22,10 +22,11 @@ from datetime import datetime
 from handlers import audit, databases, directory, due, lifecycle, permissions, steering
 from handlers.broadcasts import begin_creation, consultant_contact, finish_creation
 from handlers.clock import stamp
+from handlers.collections import APPOINTMENTS
 from handlers.enums import AppointeeRole, Kind, Purpose, Tier
 from handlers.errors import Conflict, Forbidden, Invalid, NotFound
 from handlers.lifecycle import AppointmentState, is_notice, new_delivery
-from handlers.records import APPOINTMENTS, AppointmentRequest
+from handlers.records import AppointmentRequest
 from handlers.validation import normal_email, normal_phone, text_fields
 
 KIND = Kind.APPOINTMENT

@@ -14,10 +14,11 @@ from datetime import date, datetime
 
 from handlers import audit, databases, directory, due, lifecycle
 from handlers.clock import stamp
+from handlers.collections import BROADCASTS, Collection
 from handlers.enums import BROADCAST_KINDS, BroadcastState, DeliveryState, Kind, Tier
 from handlers.errors import Invalid, NotFound
 from handlers.lifecycle import is_notice, new_delivery, reachable  # noqa: F401 - the names others import from here
-from handlers.records import BROADCASTS, Broadcast, Collection, Delivery
+from handlers.records import Broadcast, Delivery
 from handlers.validation import text_fields
 from handlers.workdays import add_working_days
 

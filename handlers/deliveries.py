@@ -18,11 +18,12 @@ from datetime import datetime
 
 from handlers import ack_tokens, audit, due, lifecycle, permissions
 from handlers.clock import parse, stamp
+from handlers.collections import APPOINTMENTS, BROADCASTS, Collection, named
 from handlers.directory import DIRECTORY
 from handlers.enums import BroadcastState, DeliveryState, Purpose, Tier
 from handlers.errors import Conflict, NotFound, Unreadable
 from handlers.lifecycle import LEASE, MAX_ATTEMPTS, backoff  # noqa: F401 - the names others import from here
-from handlers.records import APPOINTMENTS, BROADCASTS, Collection, Delivery, named
+from handlers.records import Delivery
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ consultant who wants it, with what waits for them (``handlers.digest_contents``)
 no working day (a holiday), the digest goes out on the next working day of
 the same ISO week, and a week with none left gets no digest.
 
-Digests are a collection of their own (``handlers.records.DIGESTS``): one
+Digests are a collection of their own (``handlers.collections.DIGESTS``): one
 record per ISO week, numbered ``YYYYWW`` (202713), holding a delivery per
 person.  The week's number is the key of its creation: the record and all
 its deliveries are written in one transaction that first looks whether the
@@ -26,11 +26,11 @@ from zoneinfo import ZoneInfo
 
 from handlers import audit, digest_contents, due, lifecycle, permissions
 from handlers.clock import stamp
+from handlers.collections import DIGESTS
 from handlers.digest_schedule import Schedule, week_of
 from handlers.enums import Kind, Purpose, Tier
 from handlers.errors import NotFound
 from handlers.lifecycle import new_delivery
-from handlers.records import DIGESTS
 from handlers.validation import normal_email
 
 CHOICES = "digest-choices"

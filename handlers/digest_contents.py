@@ -22,9 +22,9 @@ from datetime import datetime
 
 from handlers import databases, directory
 from handlers.clock import parse
+from handlers.collections import BROADCASTS
 from handlers.enums import BroadcastState, Kind, Tier
 from handlers.lifecycle import DeliveryState, HearingState, is_notice
-from handlers.records import BROADCASTS
 
 REACHED = (DeliveryState.SENT, DeliveryState.ACKNOWLEDGED)
 

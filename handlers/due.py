@@ -27,7 +27,7 @@ from datetime import datetime
 
 from handlers import lifecycle, reminders
 from handlers.clock import parse, stamp
-from handlers.records import ALL, BROADCASTS, DUE, Collection
+from handlers.collections import ALL, BROADCASTS, DUE, Collection
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from datetime import datetime
 from handlers import audit, directory, due, lifecycle, permissions
 from handlers.broadcasts import new_delivery
 from handlers.clock import stamp
+from handlers.collections import BROADCASTS
 from handlers.deliveries import acknowledge_in
 from handlers.enums import Purpose, Tier
 from handlers.errors import NotFound
-from handlers.records import BROADCASTS
 
 
 def forward(store, broadcast_id: int, region: str, now: datetime, *, by: str,

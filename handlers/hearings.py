@@ -15,10 +15,11 @@ from datetime import date, datetime
 from handlers import audit, broadcasts, directory, due, lifecycle, permissions, reach
 from handlers.broadcasts import KINDS, is_notice, new_delivery, part_of
 from handlers.clock import stamp
+from handlers.collections import BROADCASTS
 from handlers.deliveries import acknowledge_in
 from handlers.enums import Kind, Purpose, ReplyKind, Tier
 from handlers.errors import Conflict, Invalid, NotFound
-from handlers.records import BROADCASTS, HearingReply, ReplyRevision
+from handlers.records import HearingReply, ReplyRevision
 from handlers.validation import clean_text
 
 MAX_TEXT = 20_000

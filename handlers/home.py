@@ -14,8 +14,8 @@ from datetime import datetime
 
 from handlers import lifecycle
 from handlers.broadcasts import KINDS
+from handlers.collections import ALL, APPOINTMENTS, BROADCASTS, Collection, named
 from handlers.enums import Tier
-from handlers.records import ALL, APPOINTMENTS, BROADCASTS, Collection, named
 
 RECENT = 50  # newest records of each collection looked through
 SHOWN = 10   # broadcasts of one's own listed

@@ -25,7 +25,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers.clock import parse, stamp
+from handlers.clock import DEFAULT_TZ, parse, stamp
+from handlers.collections import APPOINTMENTS
 from handlers.enums import (  # noqa: F401 - the states live in handlers.enums; others import them from here too
     AppointmentState,
     BroadcastState,
@@ -35,11 +36,10 @@ from handlers.enums import (  # noqa: F401 - the states live in handlers.enums; 
     Purpose,
     Tier,
 )
-from handlers.records import APPOINTMENTS, Broadcast, Delivery
+from handlers.records import Broadcast, Delivery
 
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 12
-DEFAULT_TZ = "Europe/Copenhagen"
 
 
 # -- creating records -----------------------------------------------------------

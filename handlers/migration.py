@@ -20,18 +20,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers import lifecycle
-from handlers.clock import stamp
-from handlers.enums import Kind
-from handlers.lifecycle import BroadcastState
-from handlers.records import APPOINTMENTS, BROADCASTS, DUE
+from handlers.clock import DEFAULT_TZ, stamp
+from handlers.collections import APPOINTMENTS, BROADCASTS, DUE
+from handlers.enums import BroadcastState, Kind
 
 VERSION = 1
 LOCK = "migration"
 SKIPPED = ("audit_pending",)  # published to the trail at start (``Store.recover``), before this runs
 
 
-def migrate(store, now: datetime, tz: str = lifecycle.DEFAULT_TZ) -> bool:
+def migrate(store, now: datetime, tz: str = DEFAULT_TZ) -> bool:
     """Bring the store up to date; return whether there was anything to do.
     ``tz``: the zone of records that do not name their own (``KKRBOT_TZ``)."""
     if _migrated(store):
@@ -61,9 +59,10 @@ def _migrated(store) -> bool:
 
 
 def _move_request(store, entry: dict, now: datetime, tz: str) -> None:
-    # handlers.due is imported only when there is something to migrate: a start of the
-    # CLI or the shell on a migrated store must not load the scheduler's rules with it.
-    from handlers import due
+    # handlers.due and handlers.lifecycle (with the typed records) are imported only when there
+    # is something to migrate: a start of the CLI or the shell on a migrated store must not
+    # load the scheduler's rules and the record classes with it.
+    from handlers import due, lifecycle
 
     request_id = entry["id"]
     if entry.get("state") != BroadcastState.MOVED:
@@ -86,6 +85,8 @@ def _move_request(store, entry: dict, now: datetime, tz: str) -> None:
 
 def _copy(tx, old: dict, tz: str) -> None:
     """The request's document and its tables, under the same keys."""
+    from handlers import lifecycle  # see _move_request
+
     doc = old[BROADCASTS.doc][0]
     tx.put(APPOINTMENTS.doc, 1, lifecycle.adopted_request(doc, tz))
     for table, docs in old.items():

@@ -12,9 +12,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from handlers import broadcasts, lifecycle, reach
+from handlers.collections import BROADCASTS
 from handlers.directory import DIRECTORY
 from handlers.enums import Kind, Tier
-from handlers.records import BROADCASTS
 
 PER_PAGE = 20
 

@@ -1,11 +1,5 @@
-"""The collections of records that kkr-bot sends: broadcasts and
-appointment requests down the chain, and the weekly digests.
-
-Each has its own ids, its own index part (``broadcasts``,
-``appointments``: one entry per record, with its creation key and state)
-and one part per record (``broadcast-<id>``, ``appointment-<id>``) holding
-its own document, its deliveries and its reminders.  All kinds of
-delivery go through the same machinery (``handlers.deliveries``).
+"""The records of the chain, typed: broadcasts, their deliveries, hearing
+replies and appointment requests (where they are stored: ``handlers.collections``).
 """
 
 from __future__ import annotations
@@ -14,42 +8,8 @@ from dataclasses import MISSING, dataclass, field, fields
 from typing import ClassVar
 
 from handlers.enums import AppointmentState, BroadcastState, DeliveryState, HearingState, Kind, Purpose, ReplyKind, Tier
-from handlers.errors import NotFound, Unreadable
+from handlers.errors import Unreadable
 
-DUE = "due"  # the store part of the index of due times (handlers.due)
-
-
-@dataclass(frozen=True)
-class Collection:
-    name: str        # in part names, audit targets, link tokens and file names
-    index: str       # the index part, and its table
-    doc: str         # the record's own document in its part (key 1)
-    not_found: str   # the message when an id is unknown
-
-    def part(self, record_id) -> str:
-        return f"{self.name}-{int(record_id)}"
-
-    def target(self, record_id) -> str:
-        """How the audit trail names the record."""
-        return f"{self.name}:{int(record_id)}"
-
-    def unknown(self, record_id) -> NotFound:
-        return NotFound(self.not_found, id=record_id)
-
-
-BROADCASTS = Collection("broadcast", "broadcasts", "broadcast", "broadcast.not_found")
-APPOINTMENTS = Collection("appointment", "appointments", "request", "appointment.unknown")
-# The weekly digest: a record per ISO week (202713), its deliveries one per person (handlers.digest).
-DIGESTS = Collection("digest", "digests", "digest", "digest.unknown")
-ALL = (BROADCASTS, APPOINTMENTS, DIGESTS)
-
-
-def named(name: str) -> Collection:
-    return next(c for c in ALL if c.name == name)
-
-
-# -- the records themselves ---------------------------------------------------------
-#
 # After Netflix Dispatch's ``case/models.py``: each record the chain stores is
 # a dataclass with ``from_doc`` (the stored document as the store hands it
 # out, with its ``id``) and ``to_doc`` (the same document back).  The stored

@@ -9,10 +9,10 @@ from bot.render.modals import input_block, modal
 from bot.render.mrkdwn import escaped
 from handlers.broadcasts import KINDS
 from handlers.clock import day, parse
+from handlers.collections import APPOINTMENTS
 from handlers.deliveries import Outgoing
 from handlers.enums import DeliveryState, Kind, Tier
 from handlers.i18n import t
-from handlers.records import APPOINTMENTS
 
 ICONS = {DeliveryState.QUEUED: "⏳", DeliveryState.SENDING: "⏳", DeliveryState.SENT: "📨", DeliveryState.FAILED: "⚠️",
          DeliveryState.ACKNOWLEDGED: "✅"}

@@ -10,9 +10,9 @@ from bot.render import modals
 from bot.render.deliveries import ACK, REPLY
 from bot.render.mrkdwn import escaped
 from handlers.clock import day
+from handlers.collections import APPOINTMENTS
 from handlers.enums import Kind
 from handlers.i18n import t
-from handlers.records import APPOINTMENTS
 
 NEW_BROADCAST, LOOKUP, DASHBOARD = "kkr_home_broadcast", "kkr_home_lookup", "kkr_home_dashboard"
 LOOKUP_MODAL = "kkr_lookup"

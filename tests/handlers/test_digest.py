@@ -9,10 +9,10 @@ import pytest
 
 from api.config import Settings
 from handlers import ack_tokens, broadcasts, deliveries, digest, erasure, forwarding, hearings
+from handlers.collections import DIGESTS
 from handlers.digest_schedule import Schedule, parse_schedule
 from handlers.directory_admin import set_municipality_contact
 from handlers.errors import Invalid
-from handlers.records import DIGESTS
 from tests.conftest import NOW
 
 CPH = ZoneInfo("Europe/Copenhagen")
