@@ -6,7 +6,7 @@ to the end of a file under a cross-process lock (``data.locks``), by
 ``data.audit_writing``: few system calls under the lock, and the entries of
 a process's waiting threads in one batch.  The newest entries are read
 from the files' ends (``data.audit_reading``), so a page of the trail costs
-the same however long it grows.
+the same however long it grows (and however many months it spans).
 
 Each entry gets a unique ``id`` and, under that lock, a ``seq`` one higher
 than any entry before it in any process, so the order of the trail is
@@ -56,7 +56,7 @@ class AuditLog:
         self._before_reading = before_reading or (lambda: None)
         self._appender = Appender(self._lock, self.folder / f"{self.stem}.audit.seq", self.file_of,
                                   self._last_seq_in_trail, new_id)
-        self._reading = audit_reading.NewestFirst(self.file_of)
+        self._reading = audit_reading.NewestFirst(self.months, self.file_of, self._appender.generation)
 
     def file_of(self, month: str) -> Path:
         found = self._files.get(month)
@@ -114,8 +114,7 @@ class AuditLog:
         bound = audit_reading.key_of(before) if before is not None else None
         texts = tuple(json.dumps(text, ensure_ascii=False)[1:-1].encode("utf-8") for text in containing)
         self._before_reading()
-        months = [m for m in self.months() if not ((since and m < since[:7]) or (until and m > until[:7]))]
-        for key, entry in self._reading.read(months, bound, texts):
+        for key, entry in self._reading.read(since, until, bound, texts):
             yield audit_reading.place_of(key), entry
 
     @staticmethod

@@ -5,9 +5,14 @@ order, so it is read backwards from its end (``data.jsonl``); the month
 files are merged, because a late entry (one a killed writer left pending,
 or from a clock behind) may sit in an older month than entries stored
 before it.  A month file is opened only once its newest entry could come
-next: that entry's key is remembered per file while the file is unchanged
-(same inode, size and time), so the newest page of a trail of many months
-opens one or two files, not all of them.
+next.  The list of month files and each one's newest key are kept for as
+long as the trail's generation (``data.audit_writing``) stays the same:
+until then every entry written went to the month last written, which is
+opened first.  So the newest page of a trail of many months lists no
+folder, stats no file and opens one or two, however many months there are;
+the store's folder is listed, and every month file's end read, only after
+a batch wrote to another month than the one before (a new month, a late
+entry), once per process.
 
 A *place* names an entry's position, for the next page to start after:
 its seq, or for an entry from before numbering began (those all come after
@@ -51,19 +56,23 @@ def place_of(key: Key) -> str:
 
 
 class NewestFirst:
-    """The trail's reader for one ``AuditLog`` (``file_of(month)`` names a month's file)."""
+    """The trail's reader for one ``AuditLog``: ``months()`` lists the month
+    files, ``file_of(month)`` names one, ``generation()`` is the appender's."""
 
-    def __init__(self, file_of: Callable[[str], Path]):
-        self._file_of = file_of
+    def __init__(self, months: Callable[[], list[str]], file_of: Callable[[str], Path],
+                 generation: Callable[[], tuple[int, str] | None]):
+        self._months, self._file_of, self._generation = months, file_of, generation
         self._paths: dict[str, str] = {}
-        self._newest: dict[str, tuple[tuple, Key]] = {}  # month -> (its file's stat, its newest entry's key)
+        self._kept: tuple[int, list[str], dict[str, Key]] | None = None  # generation, months, their newest keys
 
-    def read(self, months: list[str], bound: Key | None,
+    def read(self, since: str | None, until: str | None, bound: Key | None,
              containing: tuple[bytes, ...] = ()) -> Iterator[tuple[Key, dict]]:
-        """(key, entry) of these months' files, highest key first, below
-        ``bound``; with ``containing``, only entries whose line holds each of
-        those bytes (checked before a line is parsed)."""
-        waiting = sorted(((self._ceiling(month), month) for month in months), reverse=True)
+        """(key, entry) of the months from ``since`` to ``until`` (ISO),
+        highest key first, below ``bound``; with ``containing``, only entries
+        whose line holds each of those bytes (checked before a line is parsed)."""
+        months, ceilings = self._ceilings()
+        months = [m for m in months if not ((since and m < since[:7]) or (until and m > until[:7]))]
+        waiting = sorted(((ceilings.get(month, UNKNOWN), month) for month in months), reverse=True)
         heap: list = []
         order = itertools.count()
 
@@ -81,29 +90,52 @@ class NewestFirst:
             yield item
             take(stream)
 
-    def _ceiling(self, month: str) -> Key:
-        known = self._newest.get(month)
-        if known is not None:
-            try:
-                if _stat_key(os.stat(self._path(month))) == known[0]:
-                    return known[1]
-            except FileNotFoundError:
-                pass
-        return UNKNOWN
+    def months(self) -> list[str]:
+        """The month files, oldest first (as kept while the generation stays)."""
+        return self._ceilings()[0]
+
+    def _ceilings(self) -> tuple[list[str], dict[str, Key]]:
+        """The month files and a key at or above each one's newest entry."""
+        generation = self._generation()
+        kept = self._kept
+        if generation is None or kept is None or kept[0] != generation[0]:
+            months = self._months()
+            kept = (generation[0] if generation else -1, months, {m: self._newest_key(m) for m in months})
+            if generation is not None and self._generation() == generation:  # no writer changed month meanwhile
+                self._kept = kept
+            else:
+                return months, kept[2]
+        return kept[1], {**kept[2], generation[1]: UNKNOWN}  # the month last written may have grown since
 
     def _path(self, month: str) -> str:
         if month not in self._paths:
             self._paths[month] = os.fspath(self._file_of(month))
         return self._paths[month]
 
+    def _newest_key(self, month: str) -> Key:
+        """The key of the month file's last entry, or one above it: entries
+        from before numbering began are counted only when read."""
+        try:
+            with open(self._path(month), "rb") as handle:
+                for line in lines_backwards(handle, handle.seek(0, os.SEEK_END)):
+                    entry = parsed(line)
+                    if entry is not None and entry.get("seq"):
+                        return int(entry["seq"]), 0, 0
+                    if entry is not None:
+                        return 0, int(month.replace("-", "")), 2**62
+        except FileNotFoundError:
+            pass
+        return 0, 0, 0
+
     def _month(self, month: str, bound: Key | None, containing: tuple[bytes, ...]) -> Iterator[tuple[Key, dict]]:
-        with open(self._path(month), "rb") as handle:
-            stat = os.fstat(handle.fileno())
-            end = stat.st_size if bound is None else start_of_seq(handle, stat.st_size, max(bound[0], 1))
-            entries = _backwards(handle, end, int(month.replace("-", "")), containing)
-            for n, (key, entry) in enumerate(entries):
-                if n == 0 and end == stat.st_size and not containing:
-                    self._newest[month] = (_stat_key(stat), key)
+        try:
+            handle = open(self._path(month), "rb")  # noqa: SIM115 (closed below)
+        except FileNotFoundError:  # removed by hand since it was listed
+            return
+        with handle:
+            size = handle.seek(0, os.SEEK_END)
+            end = size if bound is None else start_of_seq(handle, size, max(bound[0], 1))
+            for key, entry in _backwards(handle, end, int(month.replace("-", "")), containing):
                 if bound is None or key < bound:
                     yield key, entry
 
@@ -124,7 +156,3 @@ def _backwards(handle: BinaryIO, end: int, yyyymm: int, containing: tuple[bytes,
             keyed = [((int(e.get("seq") or 0), 0 if e.get("seq") else yyyymm, len(older) - n - 1), e)
                      for n, e in enumerate(older)]
             yield from sorted(keyed, key=lambda pair: pair[0], reverse=True)
-
-
-def _stat_key(stat: os.stat_result) -> tuple:
-    return stat.st_ino, stat.st_size, stat.st_mtime_ns

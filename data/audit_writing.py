@@ -19,7 +19,14 @@ lines, in case a power cut lost it); how many times erasure has replaced the
 month files (20-39: a process then opens them again); and, at 40, ``1``
 while a writer is writing lines: a writer killed then may have cut a line
 short, so the next one looks at the file's end before it writes (as each
-process does at its first write to a month file).
+process does at its first write to a month file).  At 41-56 a generation
+and at 57-63 the month last written (``2026-11``): a batch that writes to
+any other month (a new month, or a late entry in an older one) makes the
+generation odd before its lines and even after them (a seqlock), so a
+reader that sees the same even generation as before knows that only the
+month last written has grown since (``data.audit_reading``).  A writer
+killed in between leaves it odd (readers then trust nothing kept) until the
+next batch, which treats it as a change of month.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from data.locks import RECHECK_SECONDS, ProcessLock, renew_after_fork
 
 SEQ_DIGITS = 20
 SEQ, REPLACED, WRITING, MAPPED = slice(0, 20), slice(20, 40), 40, 64  # the counter file's parts (see above)
+GENERATION, LAST_MONTH = slice(41, 57), slice(57, 64)
 OPEN_MONTHS = 3  # month files kept open (this month's, and an older one's for a late entry)
 
 
@@ -109,16 +117,35 @@ class Appender:
             # away, and a power cut is what _last_seq checks for.
             shared[SEQ] = str(seq).zfill(SEQ_DIGITS).encode("ascii")
             shared[WRITING] = ord("1")
+            moving = _generation(shared) is None or any(_month_bytes(m) != shared[LAST_MONTH] for m in texts)
+            if moving:
+                odd = _next_generation(shared, odd=True)
+                shared[GENERATION] = str(odd).zfill(16).encode("ascii")
             for month, lines in texts.items():
                 self._write(month, "".join(lines).encode("utf-8"), durable, unsure)
+            if moving:
+                shared[LAST_MONTH] = _month_bytes(list(texts)[-1])
+                shared[GENERATION] = str(odd + 1).zfill(16).encode("ascii")
             shared[WRITING] = ord("0")
         return numbered
+
+    def generation(self) -> tuple[int, str] | None:
+        """The trail's generation and the month last written, if no writer is
+        changing month now (None then, or before a writer has set them)."""
+        shared = self._counter(create=False)
+        if shared is None:
+            return None
+        before, last = _generation(shared), bytes(shared[LAST_MONTH])
+        if before is None or _generation(shared) != before:
+            return None
+        return before, last.decode("ascii")
 
     def replaced(self) -> None:
         """Tell every process that the month files were replaced (under the audit lock)."""
         shared = self._counter()
         count = shared[REPLACED].strip(b"\0 ")
         shared[REPLACED] = str(int(count) + 1 if count.isdigit() else 1).zfill(20).encode("ascii")
+        shared[GENERATION] = str(_next_generation(shared, odd=False)).zfill(16).encode("ascii")
 
     def _last_seq(self, saved: bytes) -> int:
         last = int(saved) if saved.isdigit() else 0
@@ -127,10 +154,15 @@ class Appender:
             self._seq_checked = True
         return last
 
-    def _counter(self) -> mmap.mmap:
+    def _counter(self, create: bool = True) -> mmap.mmap | None:
         """The counter file, mapped; mapped again if the file was removed
         (checked before the lock and at most once a second, as lock files are:
-        only a power cut or a person removes it)."""
+        only a power cut or a person removes it).  None if there is none and
+        ``create`` is false."""
+        with self._counter_guard:  # readers' threads ask too
+            return self._mapped(create)
+
+    def _mapped(self, create: bool) -> mmap.mmap | None:
         if self._seq_map is not None:
             if time.monotonic() - self._seq_checked_at < RECHECK_SECONDS:
                 return self._seq_map
@@ -138,6 +170,8 @@ class Appender:
             if os.fstat(self._seq_fd).st_nlink:
                 return self._seq_map
         self._close_counter()
+        if not create and not self._seq_file.exists():
+            return None
         self._seq_file.parent.mkdir(parents=True, exist_ok=True)
         self._seq_fd = os.open(self._seq_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         if os.fstat(self._seq_fd).st_size < MAPPED:
@@ -165,7 +199,7 @@ class Appender:
 
     def _renew(self) -> None:
         self._queue: list[_Waiting] = []
-        self._queue_guard, self._turn = threading.Lock(), threading.Lock()
+        self._queue_guard, self._turn, self._counter_guard = threading.Lock(), threading.Lock(), threading.Lock()
         self._seq_fd: int | None = None
         self._seq_map: mmap.mmap | None = None
         self._replaced: bytes | None = None
@@ -198,3 +232,19 @@ class Appender:
     def _close(fd: int | None) -> None:
         if fd is not None:
             os.close(fd)
+
+
+def _generation(shared: mmap.mmap) -> int | None:
+    """The generation, if it is even (no writer changing month); None if odd or not yet set."""
+    text = shared[GENERATION]
+    return int(text) if text.isdigit() and not int(text) % 2 else None
+
+
+def _next_generation(shared: mmap.mmap, odd: bool) -> int:
+    text = shared[GENERATION]
+    current = int(text) if text.isdigit() else 0
+    return current + 1 + (current % 2 == odd)
+
+
+def _month_bytes(month: str) -> bytes:
+    return month.encode("ascii", "replace")[:7].ljust(7, b" ")

@@ -25,6 +25,15 @@ the part, all under the part's lock.  So a change and its entries are kept or
 lost together: entries a killed writer left pending are appended (once: by
 their ids) by the next write of that part, at start (``recover``) and before
 the trail is read.  Lock order: a part's lock, then the audit lock.
+
+Such a part is marked twice: by a file beside it (``kkrbot.auth.json.audit-pending``),
+made durable with the change, and by a file named after the part in a small
+folder (``kkrbot.pending-audit/auth``), which is not fsynced.  Before each
+read of the trail only that folder is listed, not the store's folder of
+thousands of record files: a killed process's hints survive, and a power
+cut, which may lose them, restarts every process, whose first look (at
+``recover``) lists the store's folder for the durable marks (as older
+versions left them, too).
 """
 
 from __future__ import annotations
@@ -47,6 +56,7 @@ from data.storage import TEMP_PREFIX, AtomicJSONStorage, FrozenStorage, load, re
 
 PENDING = "audit_pending"  # a part's table of audit entries on their way to the trail
 MARK = ".audit-pending"  # beside a part file that may hold such entries, so they are found without reading all
+HINTS = ".pending-audit"  # the folder (after the store's stem) of the same marks, not durable, quick to list
 # Parsed copies of per-record parts kept per process (the most recently read), in bytes of their
 # files: parsed, a file takes about four times its size, so about 4 MiB (some 15 broadcasts of 103 deliveries).
 CACHED_RECORD_BYTES = 2**20
@@ -64,6 +74,8 @@ class Store:
         self._recent: OrderedDict[str, int] = OrderedDict()  # per-record parts cached (file sizes), least recent first
         self._recent_bytes = 0
         self._files: dict[str, Path] = {}
+        self._hints = self.path.with_name(self.path.stem + HINTS)
+        self._marks_listed = False  # whether this process has looked for durable marks (once is enough)
         self.audit = AuditLog(self.path, before_reading=self.publish_pending_audit)
 
     def file_of(self, part: str) -> Path:
@@ -118,16 +130,18 @@ class Store:
 
     def publish_pending_audit(self) -> int:
         """Append to the trail the entries killed writers left pending in any
-        part; return how many were missing from it."""
-        try:
-            names = os.listdir(self.path.parent)
-        except FileNotFoundError:
-            return 0
-        parts = {self.part_of_file(name[:-len(MARK)]) for name in names if name.endswith(MARK)}
+        part; return how many were missing from it.  The hints' folder is
+        listed each time; the store's folder only at a process's first call."""
+        parts = set(_names_in(self._hints))
+        durable = not self._marks_listed
+        if durable:
+            parts |= {self.part_of_file(name[:-len(MARK)]) for name in _names_in(self.path.parent)
+                      if name.endswith(MARK)}
         published = 0
         for part in sorted(p for p in parts if p):
             with self.lock_of(part):
                 published += self._publish_leftovers(part, load(self.file_of(part)) or {})
+        self._marks_listed = True
         return published
 
     @contextmanager
@@ -149,6 +163,7 @@ class Store:
                 raise
             entries = tx.audit.entries
             if entries:
+                self._hint(part)
                 self._mark(part).touch()  # made durable by the commit's fsync of the folder
                 tx.stage_audit()
             data = storage.read()
@@ -175,10 +190,19 @@ class Store:
             # Not durable: should a power cut undo it, the entries are found by id.
             write_atomically(self.file_of(part), data, sync_folder=False)
         self._mark(part).unlink(missing_ok=True)
+        (self._hints / part).unlink(missing_ok=True)
 
     def _mark(self, part: str) -> Path:
         path = self.file_of(part)
         return path.with_name(path.name + MARK)
+
+    def _hint(self, part: str) -> None:
+        """Leave the quick mark of a part whose change carries audit entries."""
+        try:
+            (self._hints / part).touch()
+        except FileNotFoundError:
+            self._hints.mkdir(parents=True, exist_ok=True)
+            (self._hints / part).touch()
 
     @contextmanager
     def read(self, part: str = "directory") -> Iterator["View"]:
@@ -320,6 +344,13 @@ class PendingAudit:
     def append(self, entry: dict, durable: bool = True) -> None:
         """Entries of changes are always made durable."""
         self.entries.append({**entry, "id": entry.get("id") or new_id()})
+
+
+def _names_in(folder: Path) -> list[str]:
+    try:
+        return os.listdir(folder)
+    except FileNotFoundError:
+        return []
 
 
 def _plain(doc: Document) -> dict:

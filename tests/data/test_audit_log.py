@@ -90,3 +90,45 @@ def test_after_a_writer_killed_mid_line_the_next_entry_starts_on_a_line_of_its_o
     server.audit.append(entry(3))
     assert [(e["target"], e["seq"]) for e in server.audit.entries()] == [("t1", 1), ("t3", 2)]
     assert json.loads(lines(server)[-1])["target"] == "t3"
+
+
+def newest(store: Store) -> list[str]:
+    return [e["target"] for _, e in store.audit.newest_first()]
+
+
+def test_a_store_an_older_version_left_reads_whole_its_pending_entries_and_counter_included(tmp_path):
+    """An older version marked a part's pending entries only beside the part
+    and kept no generation in the counter file (its bytes 41-63 are NUL)."""
+    store = Store(tmp_path / "kkrbot.json")
+    for n, month in enumerate(("2026-09", "2026-10", "2026-11")):
+        store.audit.append(entry(n, f"{month}-23T09:00:00.000001+01:00"))
+    with open(tmp_path / "kkrbot.audit.seq", "r+b") as counter:
+        counter.seek(41)
+        counter.write(b"\0" * 23)
+    pending = {**entry(7, "2026-10-23T10:00:00.000001+01:00"), "id": "d" * 32}
+    store.file_of("auth").write_text(json.dumps({"audit_pending": {"1": pending}}))
+    (tmp_path / "kkrbot.auth.json.audit-pending").touch()
+
+    upgraded = Store(tmp_path / "kkrbot.json")  # no recover(): its first read looks for the marks
+    assert newest(upgraded) == ["t7", "t2", "t1", "t0"]
+    assert not list(tmp_path.glob("*.audit-pending"))
+    upgraded.audit.append(entry(8, "2026-09-23T11:00:00.000001+01:00"))  # late, in an older month
+    assert newest(upgraded) == ["t8", "t7", "t2", "t1", "t0"]
+
+
+def test_a_page_kept_across_reads_still_shows_first_what_another_process_wrote_late_or_in_a_new_month(tmp_path):
+    reader = Store(tmp_path / "kkrbot.json")
+    writer = Store(tmp_path / "kkrbot.json")  # another process's view: its own appender, the same files
+    for n, month in enumerate(("2026-09", "2026-10", "2026-11")):
+        writer.audit.append(entry(n, f"{month}-23T09:00:00.000001+01:00"))
+    assert newest(reader) == ["t2", "t1", "t0"]
+    writer.audit.append(entry(3, "2026-11-24T09:00:00.000001+01:00"))  # the month last written
+    assert newest(reader) == ["t3", "t2", "t1", "t0"]
+    writer.audit.append(entry(4, "2026-09-24T09:00:00.000001+01:00"))  # late, in the oldest month
+    assert newest(reader)[:2] == ["t4", "t3"]
+    writer.audit.append(entry(5, "2026-12-01T09:00:00.000001+01:00"))  # a new month file
+    assert newest(reader)[:3] == ["t5", "t4", "t3"]
+    writer.audit.append(entry(6, "2026-12-01T10:00:00.000001+01:00"))
+    assert newest(reader) == ["t6", "t5", "t4", "t3", "t2", "t1", "t0"]
+    places = [place for place, _ in reader.audit.newest_first()]
+    assert [e["target"] for _, e in reader.audit.newest_first(before=places[2])] == ["t3", "t2", "t1", "t0"]

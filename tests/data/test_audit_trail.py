@@ -52,13 +52,22 @@ def stored(folder: Path, part: str, table: str) -> list[dict]:
 def test_a_writer_killed_at_random_never_keeps_a_change_without_its_entry_or_an_entry_without_its_change(tmp_path):
     db_path = tmp_path / "kkrbot.json"
     seed_directory(Store(db_path), NOW)
-    rng = random.Random(16)
+    watcher = Store(db_path)  # a process running all along: it looked for durable marks at its first read
+    list(watcher.audit.newest_first())
+    rng, pending_found = random.Random(16), 0
     for kill in range(KILLS):
         process = writer(db_path, f"run{kill}")
         process.stdout.readline()  # it is changing the store
         time.sleep(rng.uniform(0.0, 0.08))
         process.send_signal(signal.SIGKILL)
         process.communicate()
+        # Its next read finds, by the quick marks alone, every entry the kill left pending.
+        left = len(list(tmp_path.glob("*.audit-pending")))
+        seen = {entry["id"] for _, entry in watcher.audit.newest_first()}
+        assert not list(tmp_path.glob("*.audit-pending")), "a pending entry a running process's read missed"
+        assert seen == {entry["id"] for entry in trail(tmp_path)}
+        pending_found += left
+    assert pending_found, "no kill left an entry pending: the test proves nothing"
     # What the app does at start (here through the CLI's open_store) recovers what the kills left.
     subprocess.run([sys.executable, "-m", "bot", "token", "list"], cwd=ROOT, env=bot_env(db_path), check=True,
                    capture_output=True)
