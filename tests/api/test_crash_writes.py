@@ -20,6 +20,7 @@ from handlers.tokens import create_token
 from tests.conftest import NOW
 from tests.support.http import call
 from tests.support.procs import children, gunicorn
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 KILLS = 100
@@ -91,6 +92,9 @@ def test_kill_workers_while_acknowledging_and_replying(tmp_path):
                 os.kill(rng.choice(workers), signal.SIGKILL)
                 kills += 1
             time.sleep(rng.uniform(0.05, 0.25))
+        # The clients go on until enough acknowledgements were answered (a busy machine answers
+        # fewer while the kills go on); what is asserted is that none answered is lost.
+        wait_until(lambda: len(acked) > 50, timeout=90, what="more than 50 acknowledgements answered")
         time.sleep(2)
         stop.set()
         for thread in threads:
