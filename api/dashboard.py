@@ -86,15 +86,9 @@ def _mail_link(app, address: str, moment) -> None:
         if token is None:
             return  # one was mailed a moment ago
         try:
-            send(person, link_url(app, token))
+            send(person, signin.link_url(app.config["SETTINGS"].link_base, token))
         except Exception:  # noqa: BLE001 - the visitor has had their answer; the failure is logged
             log.exception("could not e-mail a sign-in link")
-
-
-def link_url(app, token: str) -> str:
-    settings = app.config["SETTINGS"]
-    base = settings.link_base
-    return f"{base.rstrip('/')}/status/sign-in/{token}"
 
 
 @bp.get("/sign-in/<token>")

@@ -60,9 +60,7 @@ def register(app: App, store, settings, clock, on_queued) -> None:
     def _dashboard_link(user: str) -> str:
         """A single-use sign-in link to the dashboard for the consultant who asked."""
         person = signin.person_for_slack(store, user, "consultant")
-        token = signin.issue_link(store, person, clock(), by=f"slack:{user}")
-        base = settings.link_base
-        return f"{base.rstrip('/')}/status/sign-in/{token}"
+        return signin.link_url(settings.link_base, signin.issue_link(store, person, clock(), by=f"slack:{user}"))
 
     @app.action(render.ACK, middleware=[requires(Act.ACKNOWLEDGE)])
     def acknowledge(ack, body, action, respond, client):

@@ -54,7 +54,7 @@ def register(app: App, store, settings, clock, on_queued) -> None:
             user, workbook = command["user_id"], f"/status/broadcasts/{found['hearing']['id']}/report.xlsx"
             token = signin.issue_link(store, signin.person_for_slack(store, user, "consultant"), clock(),
                                       by=f"slack:{user}", lands_on=workbook)
-            url = f"{settings.link_base.rstrip('/')}/status/sign-in/{token}"
+            url = signin.link_url(settings.link_base, token)
             respond(**render.with_dashboard_link(render_hearings.report_message(found, lang), url, lang,
                                                  label="dashboard.download.xlsx"))
 

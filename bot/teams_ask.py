@@ -78,4 +78,4 @@ def _sign_in(store, actor: Actor, now: datetime, lang: str, link_base: str) -> s
     if person is None or not link_base:
         return None
     token = signin.issue_link(store, person, now, by=actor.name)
-    return t("teams.signin_link", lang, url=f"{link_base.rstrip('/')}/status/sign-in/{token}")
+    return t("teams.signin_link", lang, url=signin.link_url(link_base, token))

@@ -60,6 +60,12 @@ class Viewer:
         return self.role not in SCOPED_ROLES
 
 
+def link_url(link_base: str, token: str) -> str:
+    """The sign-in link of ``token`` (``Settings.link_base`` in front), as
+    every channel that hands one out writes it."""
+    return f"{link_base.rstrip('/')}/status/sign-in/{token}"
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
