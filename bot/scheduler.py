@@ -25,11 +25,9 @@ log = logging.getLogger(__name__)
 def tick(store, dispatcher, clock, tz: str, weekly=None) -> int:
     """One pass: queue due reminders and, when ``weekly`` (a
     ``handlers.digest_schedule.Schedule``) says so, the week's digest; then
-    send everything due."""
-    queued = reminders.queue_due_reminders(store, clock(), tz)
-    queued += digest.queue_digest(store, clock(), weekly, tz)
-    dispatcher.drain()
-    return len(queued)
+    send everything due.  Returns how many reminders and digests were queued."""
+    queued_reminders, queued_digests, _sent = _pass(store, dispatcher, clock, tz, weekly)
+    return queued_reminders + queued_digests
 
 
 def once(store, dispatcher, clock, tz: str, weekly=None) -> dict:
@@ -38,12 +36,18 @@ def once(store, dispatcher, clock, tz: str, weekly=None) -> dict:
     (and how many of them were tries again after a failure), when the next
     work is due."""
     retries = _retries_due(store, clock())
+    queued_reminders, queued_digests, sent = _pass(store, dispatcher, clock, tz, weekly)
+    next_send, next_reminder = due.next_due(store)
+    return {"reminders": queued_reminders, "digests": queued_digests, "sent": sent,
+            "retried": min(retries, sent), "next_send": next_send, "next_reminder": next_reminder}
+
+
+def _pass(store, dispatcher, clock, tz: str, weekly) -> tuple[int, int, int]:
+    """Queue what is due (reminders, the week's digest), send everything due:
+    how many reminders and digests were queued, how many messages tried."""
     queued = reminders.queue_due_reminders(store, clock(), tz)
     digests = digest.queue_digest(store, clock(), weekly, tz)
-    sent = dispatcher.drain()
-    next_send, next_reminder = due.next_due(store)
-    return {"reminders": len(queued), "digests": len(digests), "sent": sent, "retried": min(retries, sent),
-            "next_send": next_send, "next_reminder": next_reminder}
+    return len(queued), len(digests), dispatcher.drain()
 
 
 def _retries_due(store, now) -> int:
