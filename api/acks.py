@@ -11,6 +11,7 @@ from email.utils import parseaddr
 
 from flask import Blueprint, Response, current_app, render_template, request
 
+from api.web import lang as _lang
 from api.web import now, store
 from bot.render import ack_page
 from bot.render.messages import forward_notes
@@ -22,10 +23,6 @@ from handlers.errors import Forbidden, KkrError, NotFound
 from handlers.i18n import t
 
 bp = Blueprint("acks", __name__, url_prefix="/ack")
-
-
-def _lang() -> str:
-    return current_app.config["LANG"]
 
 
 @bp.errorhandler(KkrError)

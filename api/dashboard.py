@@ -14,6 +14,7 @@ import threading
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
 from api import dashboard_session as session
+from api.web import lang as _lang
 from api.web import now, public, store
 from bot.render import dashboard as pages
 from data.seed import load_seed
@@ -27,10 +28,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 bp = Blueprint("dashboard", __name__, url_prefix="/status")
 bp.before_request(session.check_csrf)
 bp.after_request(session.keep_form_cookie)
-
-
-def _lang() -> str:
-    return current_app.config["LANG"]
 
 
 def page(template: str, current: str = "", status: int = 200, **model):

@@ -6,19 +6,16 @@ scanners open every link); the page's button POSTs the choice, which is
 recorded in the audit trail as the link holder's.
 """
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 
 from api.acks import on_link
+from api.web import lang as _lang
 from api.web import now, store
 from handlers import deliveries, digest, permissions
 from handlers.errors import KkrError
 from handlers.i18n import t
 
 bp = Blueprint("digest", __name__, url_prefix="/digest")
-
-
-def _lang() -> str:
-    return current_app.config["LANG"]
 
 
 @bp.errorhandler(KkrError)

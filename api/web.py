@@ -30,6 +30,11 @@ def now():
     return current_app.config["CLOCK"]()
 
 
+def lang() -> str:
+    """The language of pages and errors (``KKRBOT_LANG``)."""
+    return current_app.config["LANG"]
+
+
 def json_body() -> dict:
     """The request's JSON object, or a 400 that says what is wrong with it
     (malformed, not an object, nested deeper than ``MAX_DEPTH``); a field
