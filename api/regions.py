@@ -1,6 +1,6 @@
 """``/api/regions``: the five regions and their KKR contacts."""
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 
 from api.web import actor, json_body, now, requires, store
 from handlers import directory, directory_admin
@@ -20,7 +20,30 @@ def list_regions():
 @requires(Act.READ_DIRECTORY)
 def get_contact(region):
     who = actor()
-    return jsonify(directory.find_contact(store(), region, who.name, now()).to_dict())
+    found = directory.find_contact(store(), region, who.name, now())
+    response = current_app.response_class(_body(found), mimetype="application/json")
+    for name, value in _LOOKUP_HEADERS:
+        response.headers.add(name, value)  # add, not set: no header of that name is there yet to replace
+    return response
+
+
+# The look-up is the API's busiest read: its answer is encoded once per
+# answer object, which find_contact keeps per version of the directory (the
+# same bytes jsonify gives), and its security headers are set here, once.
+_LOOKUP_HEADERS = (("X-Content-Type-Options", "nosniff"), ("Cache-Control", "no-store"))
+_BODIES: dict[int, tuple[object, bytes]] = {}
+MAX_BODIES = 256
+
+
+def _body(found) -> bytes:
+    kept = _BODIES.get(id(found))
+    if kept is not None and kept[0] is found:  # the object itself: an id is reused once it is gone
+        return kept[1]
+    body = (current_app.json.dumps(found.to_dict(), separators=(",", ":")) + "\n").encode("utf-8")
+    if len(_BODIES) >= MAX_BODIES:
+        _BODIES.clear()  # older directory versions' answers
+    _BODIES[id(found)] = found, body
+    return body
 
 
 @bp.put("/<path:region>/contact")

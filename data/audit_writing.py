@@ -45,6 +45,8 @@ from data.locks import RECHECK_SECONDS, ProcessLock, renew_after_fork
 SEQ_DIGITS = 20
 SEQ, REPLACED, WRITING, MAPPED = slice(0, 20), slice(20, 40), 40, 64  # the counter file's parts (see above)
 GENERATION, LAST_MONTH = slice(41, 57), slice(57, 64)
+# One encoder for every line: json.dumps with options builds a new one per call.
+_LINE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 OPEN_MONTHS = 3  # month files kept open (this month's, and an older one's for a late entry)
 
 
@@ -108,7 +110,7 @@ class Appender:
                 seq += 1
                 numbered.append({**entry, "id": entry.get("id") or self._new_id(), "seq": seq})
                 texts.setdefault(entry["at"][:7], []).append(
-                    json.dumps(numbered[-1], ensure_ascii=False, sort_keys=True) + "\n")
+                    _LINE(numbered[-1]) + "\n")
             if shared[REPLACED] != self._replaced:  # erasure replaced the month files
                 self._close_months()
                 self._replaced = shared[REPLACED]

@@ -61,6 +61,14 @@ HINTS = ".pending-audit"  # the folder (after the store's stem) of the same mark
 # files: parsed, a file takes about four times its size, so about 4 MiB (some 15 broadcasts of 103 deliveries).
 CACHED_RECORD_BYTES = 2**20
 _RECORD_PART = re.compile(r".+-\d+")
+_NOT_RECORDS: set[str] = set()  # the parts seen not to be record parts (the directory, the tokens ...)
+
+
+def _is_record_part(part: str) -> bool:
+    if _RECORD_PART.fullmatch(part):
+        return True
+    _NOT_RECORDS.add(part)
+    return False
 
 
 class Store:
@@ -204,11 +212,12 @@ class Store:
             self._hints.mkdir(parents=True, exist_ok=True)
             (self._hints / part).touch()
 
-    @contextmanager
-    def read(self, part: str = "directory") -> Iterator["View"]:
-        """A read-only view of the part as it is on disk now."""
+    def read(self, part: str = "directory") -> "View":
+        """A read-only view of the part as it is on disk now, used as
+        ``with store.read(part) as view:`` (the view is its own context
+        manager: a look-up makes two reads, and a generator's costs more)."""
         data, memo = self._snapshot(part)
-        yield View(None, memo, data)
+        return View(None, memo, data)
 
     def _snapshot(self, part: str) -> tuple[dict, dict]:
         path = self.file_of(part)
@@ -231,7 +240,7 @@ class Store:
         """Note a read of ``part`` (its file of ``size`` bytes); forget the
         least recently read record parts beyond ``CACHED_RECORD_BYTES`` (the
         last one read stays, however large)."""
-        if not _RECORD_PART.fullmatch(part):
+        if part in _NOT_RECORDS or not _is_record_part(part):
             return
         with self._guard:
             self._recent_bytes += size - self._recent.pop(part, 0)
@@ -252,6 +261,12 @@ class View:
         self._tinydb = db
         self._data = data
         self._memo = {} if memo is None else memo
+
+    def __enter__(self) -> "View":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
 
     @property
     def _db(self) -> TinyDB:
