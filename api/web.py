@@ -115,8 +115,9 @@ def actor() -> Actor:
 
 
 def _token_holder() -> Actor:
-    header = request.headers.get("Authorization", "")
+    header = request.environ.get("HTTP_AUTHORIZATION", "")  # what request.headers reads, without its wrapper
     scheme, _, token = header.partition(" ")
     token = token.strip() if scheme.lower() == "bearer" else ""
-    caller = authenticate(store(), token or None, now())
+    config = current_app.config  # one look-up of the app for both (every request comes here)
+    caller = authenticate(config["STORE"], token or None, config["CLOCK"]())
     return permissions.token_holder(caller.name, caller.role)

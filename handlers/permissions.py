@@ -18,6 +18,7 @@ admits anyone who could be its recipient and the handler calls
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
@@ -155,6 +156,7 @@ class Actor:
         return bool(self.slack_user) and self.slack_user == message.recipient_slack_id
 
 
+@functools.lru_cache(maxsize=256)  # every API request asks; an Actor is immutable, so one can be shared
 def token_holder(name: str, role: str) -> Actor:
     """An API caller by the name and role of their token."""
     return Actor(name, Role[role.upper()])
