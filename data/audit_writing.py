@@ -37,7 +37,7 @@ import mmap
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from data.locks import RECHECK_SECONDS, ProcessLock, renew_after_fork
@@ -101,35 +101,48 @@ class Appender:
             start += len(waiting.entries)
 
     def _append(self, entries: list[dict], durable: bool) -> list[dict]:
+        numbered = [{**entry, "id": entry.get("id") or self._new_id()} for entry in entries]
+        lines = [(entry["at"][:7], *halves(entry)) for entry in numbered]
+        with self._lock:  # creates the folder if need be
+            seqs = self.append_locked(lines, durable)
+        for entry, seq in zip(numbered, seqs, strict=True):
+            entry["seq"] = seq
+        return numbered
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold this process's turn and the audit lock (for ``append_locked``)."""
+        with self._turn, self._lock:
+            yield
+
+    def append_locked(self, lines: list[tuple[str, str, str]], durable: bool) -> list[int]:
+        """Number and append lines already made: (month, the entry's JSON up
+        to its seq, the rest).  Only under the audit lock.  Returns their seqs."""
         shared = self._counter()
         texts: dict[str, list[str]] = {}
-        with self._lock:  # creates the folder if need be
-            seq = self._last_seq(shared[SEQ].strip())
-            numbered = []
-            for entry in entries:
-                seq += 1
-                numbered.append({**entry, "id": entry.get("id") or self._new_id(), "seq": seq})
-                texts.setdefault(entry["at"][:7], []).append(
-                    _LINE(numbered[-1]) + "\n")
-            if shared[REPLACED] != self._replaced:  # erasure replaced the month files
-                self._close_months()
-                self._replaced = shared[REPLACED]
-            unsure = shared[WRITING] == ord("1")
-            # Memory writes to the shared page: they survive a kill, hand no GIL
-            # away, and a power cut is what _last_seq checks for.
-            shared[SEQ] = str(seq).zfill(SEQ_DIGITS).encode("ascii")
-            shared[WRITING] = ord("1")
-            moving = _generation(shared) is None or any(_month_bytes(m) != shared[LAST_MONTH] for m in texts)
-            if moving:
-                odd = _next_generation(shared, odd=True)
-                shared[GENERATION] = str(odd).zfill(16).encode("ascii")
-            for month, lines in texts.items():
-                self._write(month, "".join(lines).encode("utf-8"), durable, unsure)
-            if moving:
-                shared[LAST_MONTH] = _month_bytes(list(texts)[-1])
-                shared[GENERATION] = str(odd + 1).zfill(16).encode("ascii")
-            shared[WRITING] = ord("0")
-        return numbered
+        first = seq = self._last_seq(shared[SEQ].strip())
+        for month, head, tail in lines:
+            seq += 1
+            texts.setdefault(month, []).append(f"{head}{seq}{tail}")
+        if shared[REPLACED] != self._replaced:  # erasure replaced the month files
+            self._close_months()
+            self._replaced = shared[REPLACED]
+        unsure = shared[WRITING] == ord("1")
+        # Memory writes to the shared page: they survive a kill, hand no GIL
+        # away, and a power cut is what _last_seq checks for.
+        shared[SEQ] = str(seq).zfill(SEQ_DIGITS).encode("ascii")
+        shared[WRITING] = ord("1")
+        moving = _generation(shared) is None or any(_month_bytes(m) != shared[LAST_MONTH] for m in texts)
+        if moving:
+            odd = _next_generation(shared, odd=True)
+            shared[GENERATION] = str(odd).zfill(16).encode("ascii")
+        for month, month_lines in texts.items():
+            self._write(month, "".join(month_lines).encode("utf-8"), durable, unsure)
+        if moving:
+            shared[LAST_MONTH] = _month_bytes(list(texts)[-1])
+            shared[GENERATION] = str(odd + 1).zfill(16).encode("ascii")
+        shared[WRITING] = ord("0")
+        return list(range(first + 1, seq + 1))
 
     def generation(self) -> tuple[int, str] | None:
         """The trail's generation and the month last written, if no writer is
@@ -234,6 +247,15 @@ class Appender:
     def _close(fd: int | None) -> None:
         if fd is not None:
             os.close(fd)
+
+
+def halves(entry: dict) -> tuple[str, str]:
+    """An entry's JSON line (keys sorted, as the trail has always been
+    written) cut where its ``seq`` goes: so a line is made before the lock is
+    taken, or in a journal, and numbered under it."""
+    head = _LINE({k: v for k, v in entry.items() if k < "seq"})
+    tail = _LINE({k: v for k, v in entry.items() if k > "seq"})
+    return head[:-1] + (", " if len(head) > 2 else "") + '"seq": ', (", " + tail[1:] if len(tail) > 2 else "}") + "\n"
 
 
 def _generation(shared: mmap.mmap) -> int | None:
