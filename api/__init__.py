@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, clo
     set_zone(settings.tz)
     clock = clock or (lambda: datetime.now(UTC).astimezone(zone))
     store.recover()
+    store.audit.journal_reads()  # many threads record reads: see data.audit_journal
     seed_directory(store, clock())
     migrate(store, clock(), settings.tz)
 

@@ -17,7 +17,10 @@ once against the last line of every month file, in case a power cut lost it.
 
 Entries of changes are fsynced; entries of reads are not (a power cut may
 lose the last few; a killed process loses none), so that reading contact
-data stays fast.  A line cut short by a crash is skipped when reading, and
+data stays fast.  A web process journals its reads instead of appending
+them (``journal_reads``, ``data.audit_journal``): each is in the OS when the
+look-up answers and is numbered once moved into the trail, which every
+reader of the trail does first.  A line cut short by a crash is skipped when reading, and
 the next append starts on a new line.  Only erasure (``rewrite``) ever
 changes what is written, to pseudonymise a person.
 """
@@ -53,10 +56,34 @@ class AuditLog:
         self.stem = store_path.stem
         self._files: dict[str, Path] = {}
         self._lock = ProcessLock(self.folder / f"{self.stem}.audit.lock")
-        self._before_reading = before_reading or (lambda: None)
+        self._store_before_reading = before_reading or (lambda: None)
         self._appender = Appender(self._lock, self.folder / f"{self.stem}.audit.seq", self.file_of,
                                   self._last_seq_in_trail, new_id)
         self._reading = audit_reading.NewestFirst(self.months, self.file_of, self._appender.generation)
+        self._journals = self.folder / f"{self.stem}.audit-journals"
+        self._journal = None
+
+    def journal_reads(self) -> None:
+        """Entries of reads (``durable=False``) go through this process's
+        journal (``data.audit_journal``): in the OS before ``append``
+        returns, numbered when moved into the trail.  For the web process,
+        whose look-ups each record one."""
+        from data.audit_journal import Journal
+
+        self._journal = self._journal or Journal(self._journals, self._appender, self.known_ids)
+
+    def move_journals(self) -> int:
+        """Move every process's journalled reads into the trail (the reader
+        of the trail sees every read made before it); return how many."""
+        if self._journal is None and not self._journals.exists():
+            return 0
+        from data.audit_journal import move_all
+
+        return move_all(self._journals, self._appender, self.known_ids, self._journal)
+
+    def _before_reading(self) -> None:
+        self._store_before_reading()
+        self.move_journals()
 
     def file_of(self, month: str) -> Path:
         found = self._files.get(month)
@@ -75,7 +102,13 @@ class AuditLog:
 
     def append_all(self, entries: Iterable[dict], durable: bool = True) -> list[dict]:
         """Add ``entries`` in their order, numbered one after another (see
-        ``data.audit_writing``: threads of a process are written in batches)."""
+        ``data.audit_writing``: threads of a process are written in batches).
+        Reads a process journals come back with an ``id`` but no ``seq`` yet."""
+        if not durable and self._journal is not None:
+            given = [{**entry, "id": entry.get("id") or new_id()} for entry in entries]
+            for entry in given:
+                self._journal.append(entry)
+            return given
         return self._appender.append_all(list(entries), durable)
 
     def known_ids(self, entries: Iterable[dict]) -> set[str]:
@@ -126,7 +159,7 @@ class AuditLog:
         """Pass every entry through ``change`` (erasure); return how many changed."""
         self._before_reading()  # outside the audit lock: it takes part locks first
         changed = 0
-        with self._lock:
+        with self._appender.locked():
             for month in self.months():
                 path = self.file_of(month)
                 old = list(self._raw(path))

@@ -135,6 +135,7 @@ class Store:
         behind, and append the audit entries they left pending."""
         self.remove_stray_temp_files()
         self.publish_pending_audit()
+        self.audit.move_journals()  # what killed processes journalled
 
     def publish_pending_audit(self) -> int:
         """Append to the trail the entries killed writers left pending in any

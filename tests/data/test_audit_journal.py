@@ -1,0 +1,136 @@
+"""The web process's journal of reads (data/audit_journal.py): a read whose
+``append`` returned is in the trail however its process ends, shown to any
+process that reads the trail, and written there exactly once, also when a
+process moving it is killed halfway."""
+
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from data import Store, audit_journal
+from handlers.seeding import seed_directory
+from tests.conftest import NOW
+from tests.data.test_audit_trail import trail
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def journal_writer(db_path, tag, count, then="keep"):
+    return subprocess.Popen([sys.executable, "-m", "tests.support.journal_writer", str(db_path), tag, str(count), then],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def reads_of(entries, tag):
+    return Counter(e["target"] for e in entries if e["actor"] == tag and e["action"] == "read_contacts")
+
+
+def journals(db_path: Path) -> list[Path]:
+    folder = db_path.parent / f"{db_path.stem}.audit-journals"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def test_reads_a_killed_process_journalled_are_shown_and_kept_once(tmp_path):
+    db_path = tmp_path / "kkrbot.json"
+    seed_directory(Store(db_path), NOW)
+    watcher = Store(db_path)
+    rng, answered = random.Random(7), Counter()
+    for kill in range(8):
+        process = journal_writer(db_path, f"w{kill}", 100_000)
+        time.sleep(rng.uniform(0.05, 0.3))
+        process.send_signal(signal.SIGKILL)
+        out, _ = process.communicate()
+        done = [line for line in out.splitlines() if line.isdigit()]
+        assert done, "the writer was killed before it recorded anything: the test proves nothing"
+        answered[f"w{kill}"] = len(done)
+        # Any process that reads the trail shows every read whose append returned.
+        shown = [entry for _, entry in watcher.audit.newest_first()]
+        assert reads_of(shown, f"w{kill}") >= Counter(f"w{kill}-{n}" for n in range(len(done)))
+    assert journals(db_path) == [], "a dead process's journal was left behind"
+    entries = trail(tmp_path)
+    for tag, count in answered.items():
+        counted = reads_of(entries, tag)
+        assert all(counted[f"{tag}-{n}"] == 1 for n in range(count)), f"{tag}: a read lost or written twice"
+    seqs = [e["seq"] for e in entries]
+    assert len(seqs) == len(set(seqs))
+
+
+def test_a_running_process_s_reads_are_in_another_s_search_at_once(tmp_path):
+    db_path = tmp_path / "kkrbot.json"
+    seed_directory(Store(db_path), NOW)
+    process = journal_writer(db_path, "alive", 25)
+    try:
+        assert process.stdout.readline()  # its first read returned
+        while process.stdout.readline().strip() != "ready":
+            pass
+        shown = [entry for _, entry in Store(db_path).audit.newest_first()]
+        assert reads_of(shown, "alive") == Counter(f"alive-{n}" for n in range(25))
+        assert process.poll() is None, "the writer should still be running (its journal was moved by another)"
+    finally:
+        process.kill()
+        process.communicate()
+    assert reads_of(trail(tmp_path), "alive") == Counter(f"alive-{n}" for n in range(25))
+
+
+def test_processes_journalling_at_once_have_every_read_numbered_once(tmp_path):
+    db_path = tmp_path / "kkrbot.json"
+    seed_directory(Store(db_path), NOW)
+    writers = [journal_writer(db_path, f"p{n}", 400, then="move") for n in range(4)]
+    reader = Store(db_path)
+    for _ in range(5):  # meanwhile another process reads the trail, moving what it finds
+        list(reader.audit.newest_first())
+        time.sleep(0.02)
+    for writer in writers:
+        out, err = writer.communicate(timeout=60)
+        assert out.splitlines()[-1] == "moved", err
+    entries = trail(tmp_path)
+    for n in range(4):
+        assert reads_of(entries, f"p{n}") == Counter(f"p{n}-{i}" for i in range(400))
+    seqs = [e["seq"] for e in entries]
+    assert seqs == sorted(seqs) and len(seqs) == len(set(seqs)), "numbered out of order or twice"
+
+
+def test_a_mover_killed_halfway_writes_no_read_twice_and_loses_none(tmp_path):
+    db_path = tmp_path / "kkrbot.json"
+    seed_directory(Store(db_path), NOW)
+    rng, halfway = random.Random(3), 0
+    tags = []
+    for round_ in range(10):
+        tag = f"dead{round_}"
+        tags.append(tag)
+        left = journal_writer(db_path, tag, 3000, then="exit")  # about 700 KB of reads left in its journal
+        left.communicate(timeout=60)
+        mover = subprocess.Popen([sys.executable, "-c", "import sys; from data import Store; "
+                                  "s = Store(sys.argv[1]); print('go', flush=True); s.audit.move_journals()",
+                                  str(db_path)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        mover.stdout.readline()
+        time.sleep(rng.uniform(0.0, 0.05))
+        mover.send_signal(signal.SIGKILL)
+        mover.communicate()
+        halfway += sum(int(path.read_bytes()[audit_journal.MOVING] or 0) > 0 for path in journals(db_path))
+    assert halfway, "no mover was killed halfway through a move: the test proves nothing"
+    Store(db_path).audit.move_journals()
+    entries = trail(tmp_path)
+    for tag in tags:
+        assert reads_of(entries, tag) == Counter(f"{tag}-{n}" for n in range(3000)), tag
+    assert journals(db_path) == []
+
+
+def test_a_full_journal_is_moved_by_the_read_that_found_it_full(tmp_path, monkeypatch):
+    monkeypatch.setattr(audit_journal, "MOVE_SECONDS", 3600.0)  # only the writer itself moves it
+    store = Store(tmp_path / "kkrbot.json")
+    store.audit.journal_reads()
+    count = audit_journal.JOURNAL_BYTES // 150  # more than one journal holds
+    for n in range(count):
+        store.audit.append({"at": datetime.now(UTC).isoformat(timespec="microseconds"), "actor": "full",
+                            "action": "read_contacts", "target": f"full-{n}"}, durable=False)
+    assert len(trail(tmp_path)) > 0, "nothing was moved while the journal filled"
+    store.audit.move_journals()
+    assert reads_of(trail(tmp_path), "full") == Counter(f"full-{n}" for n in range(count))
