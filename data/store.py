@@ -12,7 +12,9 @@ change it, and writes the file once, atomically, when the block ends.  An
 exception inside the block writes nothing.
 
 Reads need no lock because files are only ever replaced whole; a parsed copy
-is shared between readers until the file changes on disk.  Copies of the
+is shared between readers until the file changes on disk, which a read
+learns from a count the store's writers keep in shared memory
+(``data.changes``) rather than from a ``stat`` per read.  Copies of the
 parts of single records (``broadcast-17``: a name ending in ``-<number>``)
 are kept for the most recently read only, up to ``CACHED_RECORD_BYTES`` of
 their files, so a process's memory grows neither with the history nor with
@@ -41,6 +43,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -51,11 +54,13 @@ from tinydb import TinyDB
 from tinydb.table import Document
 
 from data.audit import AuditLog, new_id
+from data.changes import RECHECK_SECONDS, Changes
 from data.locks import ProcessLock
 from data.storage import TEMP_PREFIX, AtomicJSONStorage, FrozenStorage, load, remove_stray_temp_files, write_atomically
 
 PENDING = "audit_pending"  # a part's table of audit entries on their way to the trail
 MARK = ".audit-pending"  # beside a part file that may hold such entries, so they are found without reading all
+CHANGES = ".changes"  # after the store's stem: the count of replaced part files (data.changes)
 HINTS = ".pending-audit"  # the folder (after the store's stem) of the same marks, not durable, quick to list
 # Parsed copies of per-record parts kept per process (the most recently read), in bytes of their
 # files: parsed, a file takes about four times its size, so about 4 MiB (some 15 broadcasts of 103 deliveries).
@@ -78,7 +83,9 @@ class Store:
         self.path = Path(path)
         self._locks: dict[str, ProcessLock] = {}
         self._guard = threading.Lock()
-        self._snapshots: dict[str, tuple[tuple, dict, dict]] = {}
+        # part -> (its file's inode, size and mtime; data; memo; the changes' count before the look; when)
+        self._snapshots: dict[str, tuple[tuple, dict, dict, int | None, float]] = {}
+        self._changes = Changes(self.path.with_name(self.path.stem + CHANGES))
         self._recent: OrderedDict[str, int] = OrderedDict()  # per-record parts cached (file sizes), least recent first
         self._recent_bytes = 0
         self._files: dict[str, Path] = {}
@@ -176,7 +183,8 @@ class Store:
                 self._mark(part).touch()  # made durable by the commit's fsync of the folder
                 tx.stage_audit()
             data = storage.read()
-            storage.commit()
+            with self._changes.replacing():
+                storage.commit()
             if entries:
                 self.audit.append_all(entries)
                 self._clear_pending(part, data)
@@ -197,7 +205,8 @@ class Store:
     def _clear_pending(self, part: str, data: dict) -> None:
         if data.pop(PENDING, None) is not None:
             # Not durable: should a power cut undo it, the entries are found by id.
-            write_atomically(self.file_of(part), data, sync_folder=False)
+            with self._changes.replacing():
+                write_atomically(self.file_of(part), data, sync_folder=False)
         self._mark(part).unlink(missing_ok=True)
         (self._hints / part).unlink(missing_ok=True)
 
@@ -221,6 +230,12 @@ class Store:
         return View(None, memo, data)
 
     def _snapshot(self, part: str) -> tuple[dict, dict]:
+        cached = self._snapshots.get(part)
+        count = self._changes.seen()
+        if (cached is not None and count is not None and cached[3] == count
+                and time.monotonic() - cached[4] < RECHECK_SECONDS):
+            self._used(part, cached[0][1])  # no part file replaced since it was looked at (data.changes)
+            return cached[1], cached[2]
         path = self.file_of(part)
         try:
             stat = os.stat(path)
@@ -228,14 +243,19 @@ class Store:
             return {}, {}
         # A write replaces the file, so a new inode, size or mtime means new content.
         key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
-        cached = self._snapshots.get(part)
         if cached and cached[0] == key:
+            self._snapshots[part] = (key, cached[1], cached[2], count, time.monotonic())
             self._used(part, stat.st_size)
             return cached[1], cached[2]
         data, memo = load(path) or {}, {}
-        self._snapshots[part] = (key, data, memo)
+        self._snapshots[part] = (key, data, memo, count, time.monotonic())
         self._used(part, stat.st_size)
         return data, memo
+
+    def remove(self, part: str) -> None:
+        """Delete a part's file (a migration's), as every process will notice."""
+        with self.lock_of(part), self._changes.replacing():
+            self.file_of(part).unlink(missing_ok=True)
 
     def _used(self, part: str, size: int) -> None:
         """Note a read of ``part`` (its file of ``size`` bytes); forget the

@@ -79,8 +79,7 @@ def _move_request(store, entry: dict, now: datetime, tz: str) -> None:
     with store.read(APPOINTMENTS.part(request_id)) as view:
         copied = view.get(APPOINTMENTS.doc, 1) is not None
     if copied:
-        with store.lock_of(BROADCASTS.part(request_id)):
-            store.file_of(BROADCASTS.part(request_id)).unlink(missing_ok=True)
+        store.remove(BROADCASTS.part(request_id))
 
 
 def _copy(tx, old: dict, tz: str) -> None:
