@@ -131,6 +131,10 @@ class Journal:
             os.close(fd)
         self._open = None
 
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):  # its lock goes with it: a mover may then remove what is left
+            self.close()
+
     def forget_after_fork(self) -> None:
         """In a forked child: the parent's journal stays the parent's (closing
         the child's copy of the descriptor leaves the parent's lock held)."""

@@ -86,6 +86,12 @@ class Changes:
         self._fd: int | None = None
         self._map: mmap.mmap | None = None
 
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            if self._map is not None:
+                self._map.close()
+                os.close(self._fd)
+
     def _after_fork(self) -> None:
         # A child's flock on the parent's open file description would be the parent's.
         if self._map is not None:
