@@ -37,6 +37,15 @@ def journals(db_path: Path) -> list[Path]:
     return sorted(folder.iterdir()) if folder.exists() else []
 
 
+def header_of(journal: Path) -> bytes:
+    """A journal's header (empty once the journal is gone: moved whole and removed)."""
+    try:
+        with open(journal, "rb") as handle:
+            return handle.read(audit_journal.HEADER)
+    except FileNotFoundError:
+        return b""
+
+
 def test_reads_a_killed_process_journalled_are_shown_and_kept_once(tmp_path):
     db_path = tmp_path / "kkrbot.json"
     seed_directory(Store(db_path), NOW)
@@ -44,10 +53,11 @@ def test_reads_a_killed_process_journalled_are_shown_and_kept_once(tmp_path):
     rng, answered = random.Random(7), Counter()
     for kill in range(8):
         process = journal_writer(db_path, f"w{kill}", 100_000)
-        time.sleep(rng.uniform(0.05, 0.3))
+        first = process.stdout.readline()  # it is recording reads
+        time.sleep(rng.uniform(0.0, 0.2))
         process.send_signal(signal.SIGKILL)
         out, _ = process.communicate()
-        done = [line for line in out.splitlines() if line.isdigit()]
+        done = [line for line in [first, *out.splitlines()] if line.strip().isdigit()]
         assert done, "the writer was killed before it recorded anything: the test proves nothing"
         answered[f"w{kill}"] = len(done)
         # Any process that reads the trail shows every read whose append returned.
@@ -100,21 +110,26 @@ def test_processes_journalling_at_once_have_every_read_numbered_once(tmp_path):
 def test_a_mover_killed_halfway_writes_no_read_twice_and_loses_none(tmp_path):
     db_path = tmp_path / "kkrbot.json"
     seed_directory(Store(db_path), NOW)
-    rng, halfway = random.Random(3), 0
-    tags = []
-    for round_ in range(10):
+    halfway, tags = 0, []
+    for round_ in range(5):
         tag = f"dead{round_}"
         tags.append(tag)
+        before = set(journals(db_path))
         left = journal_writer(db_path, tag, 3000, then="exit")  # about 700 KB of reads left in its journal
         left.communicate(timeout=60)
+        (journal,) = set(journals(db_path)) - before
         mover = subprocess.Popen([sys.executable, "-c", "import sys; from data import Store; "
-                                  "s = Store(sys.argv[1]); print('go', flush=True); s.audit.move_journals()",
-                                  str(db_path)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        mover.stdout.readline()
-        time.sleep(rng.uniform(0.0, 0.05))
-        mover.send_signal(signal.SIGKILL)
-        mover.communicate()
-        halfway += sum(int(path.read_bytes()[audit_journal.MOVING] or 0) > 0 for path in journals(db_path))
+                                  "Store(sys.argv[1]).audit.move_journals()", str(db_path)], cwd=ROOT)
+        # Killed the moment its header says a move is being written (and before it says it is done).
+        deadline = time.monotonic() + 20
+        while mover.poll() is None and time.monotonic() < deadline:
+            header = header_of(journal)
+            if header and int(header[audit_journal.MOVING] or 0):
+                mover.send_signal(signal.SIGKILL)
+                break
+        mover.wait()
+        header = header_of(journal)
+        halfway += bool(header) and int(header[audit_journal.MOVING] or 0) > int(header[audit_journal.MOVED] or 0)
     assert halfway, "no mover was killed halfway through a move: the test proves nothing"
     Store(db_path).audit.move_journals()
     entries = trail(tmp_path)
