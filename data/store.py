@@ -11,14 +11,11 @@ cross-process file lock, reads the file afresh through a new TinyDB instance
 change it, and writes the file once, atomically, when the block ends.  An
 exception inside the block writes nothing.
 
-Reads need no lock because files are only ever replaced whole; a parsed copy
+Reads need no lock because files are only ever replaced whole: a parsed copy
 is shared between readers until the file changes on disk, which a read
 learns from a count the store's writers keep in shared memory
-(``data.changes``) rather than from a ``stat`` per read.  Copies of the
-parts of single records (``broadcast-17``: a name ending in ``-<number>``)
-are kept for the most recently read only, up to ``CACHED_RECORD_BYTES`` of
-their files, so a process's memory grows neither with the history nor with
-the size of its records; the directory and the indexes stay.
+(``data.changes``) rather than from a ``stat`` per read; the copies, and
+``View``, which reads them, are ``data.snapshots``'.
 
 A transaction also carries the audit entries of its change (``tx.audit``):
 they are written in the same atomic file write as the change, in the part's
@@ -41,41 +38,24 @@ versions left them, too).
 from __future__ import annotations
 
 import os
-import re
 import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from tinydb import TinyDB
 from tinydb.table import Document
 
 from data.audit import AuditLog, new_id
-from data.changes import RECHECK_SECONDS, Changes
+from data.changes import Changes
 from data.locks import ProcessLock
-from data.storage import TEMP_PREFIX, AtomicJSONStorage, FrozenStorage, load, remove_stray_temp_files, write_atomically
+from data.snapshots import Snapshots, View, plain
+from data.storage import TEMP_PREFIX, AtomicJSONStorage, load, remove_stray_temp_files, write_atomically
 
 PENDING = "audit_pending"  # a part's table of audit entries on their way to the trail
 MARK = ".audit-pending"  # beside a part file that may hold such entries, so they are found without reading all
 CHANGES = ".changes"  # after the store's stem: the count of replaced part files (data.changes)
 HINTS = ".pending-audit"  # the folder (after the store's stem) of the same marks, not durable, quick to list
-# Parsed copies of per-record parts kept per process (the most recently read), in bytes of their
-# files: parsed, a file takes about four times its size, so about 4 MiB (some 15 broadcasts of 103 deliveries).
-CACHED_RECORD_BYTES = 2**20
-_RECORD_PART = re.compile(r".+-\d+")
-_NOT_RECORDS: set[str] = set()  # the parts seen not to be record parts (the directory, the tokens ...)
-
-
-def _is_record_part(part: str) -> bool:
-    if _RECORD_PART.fullmatch(part):
-        return True
-    _NOT_RECORDS.add(part)
-    return False
-
-
 class Store:
     """A folder of TinyDB files, one per part, named after ``path``."""
 
@@ -83,11 +63,8 @@ class Store:
         self.path = Path(path)
         self._locks: dict[str, ProcessLock] = {}
         self._guard = threading.Lock()
-        # part -> (its file's inode, size and mtime; data; memo; the changes' count before the look; when)
-        self._snapshots: dict[str, tuple[tuple, dict, dict, int | None, float]] = {}
         self._changes = Changes(self.path.with_name(self.path.stem + CHANGES))
-        self._recent: OrderedDict[str, int] = OrderedDict()  # per-record parts cached (file sizes), least recent first
-        self._recent_bytes = 0
+        self._snapshots = Snapshots(self._changes)
         self._files: dict[str, Path] = {}
         self._hints = self.path.with_name(self.path.stem + HINTS)
         self._marks_listed = False  # whether this process has looked for durable marks (once is enough)
@@ -226,103 +203,13 @@ class Store:
         """A read-only view of the part as it is on disk now, used as
         ``with store.read(part) as view:`` (the view is its own context
         manager: a look-up makes two reads, and a generator's costs more)."""
-        data, memo = self._snapshot(part)
+        data, memo = self._snapshots.get(part, self.file_of(part))
         return View(None, memo, data)
-
-    def _snapshot(self, part: str) -> tuple[dict, dict]:
-        cached = self._snapshots.get(part)
-        count = self._changes.seen()
-        if (cached is not None and count is not None and cached[3] == count
-                and time.monotonic() - cached[4] < RECHECK_SECONDS):
-            self._used(part, cached[0][1])  # no part file replaced since it was looked at (data.changes)
-            return cached[1], cached[2]
-        path = self.file_of(part)
-        try:
-            stat = os.stat(path)
-        except FileNotFoundError:
-            return {}, {}
-        # A write replaces the file, so a new inode, size or mtime means new content.
-        key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
-        if cached and cached[0] == key:
-            self._snapshots[part] = (key, cached[1], cached[2], count, time.monotonic())
-            self._used(part, stat.st_size)
-            return cached[1], cached[2]
-        data, memo = load(path) or {}, {}
-        self._snapshots[part] = (key, data, memo, count, time.monotonic())
-        self._used(part, stat.st_size)
-        return data, memo
 
     def remove(self, part: str) -> None:
         """Delete a part's file (a migration's), as every process will notice."""
         with self.lock_of(part), self._changes.replacing():
             self.file_of(part).unlink(missing_ok=True)
-
-    def _used(self, part: str, size: int) -> None:
-        """Note a read of ``part`` (its file of ``size`` bytes); forget the
-        least recently read record parts beyond ``CACHED_RECORD_BYTES`` (the
-        last one read stays, however large)."""
-        if part in _NOT_RECORDS or not _is_record_part(part):
-            return
-        with self._guard:
-            self._recent_bytes += size - self._recent.pop(part, 0)
-            self._recent[part] = size
-            while self._recent_bytes > CACHED_RECORD_BYTES and len(self._recent) > 1:
-                stale, stale_size = self._recent.popitem(last=False)
-                self._recent_bytes -= stale_size
-                self._snapshots.pop(stale, None)
-
-
-class View:
-    """Read access to the collections of one part.  Documents come back as
-    plain dicts with their key under ``"id"``."""
-
-    def __init__(self, db: TinyDB | None, memo: dict | None = None, data: dict | None = None):
-        """Over ``db``, or over the parsed ``data`` of a file (a TinyDB over it
-        is made only if a read needs one: many reads need only the memo)."""
-        self._tinydb = db
-        self._data = data
-        self._memo = {} if memo is None else memo
-
-    def __enter__(self) -> "View":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        return None
-
-    @property
-    def _db(self) -> TinyDB:
-        if self._tinydb is None:
-            data = self._data
-            self._tinydb = TinyDB(storage=lambda: FrozenStorage(data))
-        return self._tinydb
-
-    def memo(self, name: str, build):
-        """``build(self)``, computed once per version of the file: for derived
-        structures (such as a name index) that many reads share."""
-        if name not in self._memo:
-            self._memo[name] = build(self)
-        return self._memo[name]
-
-    def get(self, collection: str, key: int) -> dict | None:
-        doc = self._db.table(collection).get(doc_id=key)
-        return _plain(doc) if doc is not None else None
-
-    def all(self, collection: str) -> list[dict]:
-        return [_plain(doc) for doc in self._db.table(collection).all()]
-
-    def find(self, collection: str, **fields: Any) -> list[dict]:
-        """Documents whose fields equal all the given values."""
-        def matches(doc: dict) -> bool:
-            return all(doc.get(name) == value for name, value in fields.items())
-
-        return [_plain(doc) for doc in self._db.table(collection).all() if matches(doc)]
-
-    def count(self, collection: str) -> int:
-        return len(self._db.table(collection))
-
-    def tables(self) -> list[str]:
-        """The names of the part's collections (for erasure, which must see them all)."""
-        return sorted(self._db.tables())
 
 
 class Transaction(View):
@@ -363,7 +250,7 @@ class Transaction(View):
         self._memo.clear()
         table = self._db.table(collection)
         table.update({k: v for k, v in fields.items() if k != "id"}, doc_ids=[key])
-        return _plain(table.get(doc_id=key))
+        return plain(table.get(doc_id=key))
 
     def remove(self, collection: str, key: int) -> None:
         self._memo.clear()
@@ -388,6 +275,3 @@ def _names_in(folder: Path) -> list[str]:
     except FileNotFoundError:
         return []
 
-
-def _plain(doc: Document) -> dict:
-    return {**doc, "id": doc.doc_id}
