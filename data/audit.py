@@ -72,14 +72,15 @@ class AuditLog:
 
         self._journal = self._journal or Journal(self._journals, self._appender, self.known_ids)
 
-    def move_journals(self) -> int:
+    def move_journals(self, locked: bool = False) -> int:
         """Move every process's journalled reads into the trail (the reader
-        of the trail sees every read made before it); return how many."""
+        of the trail sees every read made before it); return how many.
+        ``locked``: the caller holds the appender's lock."""
         if self._journal is None and not self._journals.exists():
             return 0
         from data.audit_journal import move_all
 
-        return move_all(self._journals, self._appender, self.known_ids, self._journal)
+        return move_all(self._journals, self._appender, self.known_ids, self._journal, locked)
 
     def _before_reading(self) -> None:
         self._store_before_reading()
@@ -160,6 +161,7 @@ class AuditLog:
         self._before_reading()  # outside the audit lock: it takes part locks first
         changed = 0
         with self._appender.locked():
+            self.move_journals(locked=True)  # a read journalled since: none may keep the old name
             for month in self.months():
                 path = self.file_of(month)
                 old = list(self._raw(path))

@@ -87,11 +87,12 @@ class Journal:
             self._end += len(line)
         _MOVER.watch(self)
 
-    def move(self) -> int:
-        """Move this process's journal into the trail and start it afresh."""
+    def move(self, locked: bool = False) -> int:
+        """Move this process's journal into the trail and start it afresh
+        (``locked``: the caller holds ``Appender.locked()``)."""
         if self._open is None:
             return 0
-        with self._appender.locked(), self._guard:
+        with contextlib.nullcontext() if locked else self._appender.locked(), self._guard:
             moved = _move(self._open[1], self._appender, self._known_ids)
             _, mapped, _ = self._open
             if _field(mapped, MOVED) >= self._end:  # all of it is in the trail: start again at the top
@@ -146,16 +147,18 @@ class Journal:
 
 
 def move_all(folder: Path, appender: Appender, known_ids: Callable[[list[dict]], set[str]],
-             own: Journal | None) -> int:
+             own: Journal | None, locked: bool = False) -> int:
     """Move every journal in ``folder`` into the trail (removing dead
-    processes'); return how many entries were moved."""
+    processes'); return how many entries were moved.  ``locked``: the
+    caller holds ``Appender.locked()`` (erasure, which must leave no read
+    of the person it pseudonymises waiting in a journal)."""
     try:
         names = [n for n in os.listdir(folder) if not n.startswith(".")]
     except FileNotFoundError:
         return 0
-    moved = own.move() if own is not None and own.pending() else 0
-    mine = own.path() if own is not None else None
-    with appender.locked():
+    with contextlib.nullcontext() if locked else appender.locked():
+        moved = own.move(locked=True) if own is not None and own.pending() else 0
+        mine = own.path() if own is not None else None
         for name in names:
             if folder / name != mine:
                 moved += _move_other(folder / name, appender, known_ids)
@@ -200,12 +203,14 @@ def _move(mapped: mmap.mmap, appender: Appender, known_ids) -> int:
         appender.append_locked([line for line, entry in entries if entry is not None and entry["id"] not in found],
                                durable=False)
         mapped[MOVED], mapped[MOVING] = _number(moving), _number(0)
+        mapped[start:moving] = bytes(moving - start)
         start = moving
     lines, end = _lines(mapped, start, JOURNAL_BYTES)
     if lines:
         mapped[MOVING] = _number(end)
         appender.append_locked(lines, durable=False)
         mapped[MOVED], mapped[MOVING] = _number(end), _number(0)
+        mapped[start:end] = bytes(end - start)  # what the trail now holds leaves the journal (erasure scrubs the trail)
     return len(lines)
 
 

@@ -149,3 +149,22 @@ def test_a_full_journal_is_moved_by_the_read_that_found_it_full(tmp_path, monkey
     assert len(trail(tmp_path)) > 0, "nothing was moved while the journal filled"
     store.audit.move_journals()
     assert reads_of(trail(tmp_path), "full") == Counter(f"full-{n}" for n in range(count))
+
+
+def test_erasure_leaves_no_journalled_read_of_the_person_in_any_file(tmp_path):
+    db_path = tmp_path / "kkrbot.json"
+    seed_directory(Store(db_path), NOW)
+    process = journal_writer(db_path, "ida@odense.dk", 20)  # a running process's reads, still in its journal
+    try:
+        while process.stdout.readline().strip() != "ready":
+            pass
+        changed = Store(db_path).audit.rewrite(
+            lambda e: {**e, "actor": "person-1", "target": e["target"].replace("ida@odense.dk", "person-1")}
+            if e["actor"] == "ida@odense.dk" else e)
+        assert changed == 20
+        assert process.poll() is None
+        left = [p.name for p in tmp_path.rglob("*") if p.is_file() and b"ida@odense.dk" in p.read_bytes()]
+        assert left == [], "the person's reads are still written somewhere"
+    finally:
+        process.kill()
+        process.communicate()
