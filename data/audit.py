@@ -106,9 +106,10 @@ class AuditLog:
         ``data.audit_writing``: threads of a process are written in batches).
         Reads a process journals come back with an ``id`` but no ``seq`` yet."""
         if not durable and self._journal is not None:
-            given = [{**entry, "id": entry.get("id") or new_id()} for entry in entries]
-            for entry in given:
-                self._journal.append(entry)
+            given = []
+            for entry in entries:
+                given.append({**entry, "id": entry.get("id") or new_id()})
+                self._journal.append(given[-1])
             return given
         return self._appender.append_all(list(entries), durable)
 

@@ -63,6 +63,8 @@ class Journal:
         self._open: tuple[int, mmap.mmap, Path] | None = None
         self._end = HEADER  # where the next line goes
         self._pid = os.getpid()
+        self._forks = _FORKS[0]
+        self._watched = False  # by this process's mover thread
 
     def append(self, entry: dict) -> None:
         """Copy ``entry`` (with its ``id`` and ``at``) into the journal."""
@@ -74,7 +76,7 @@ class Journal:
                 self._appender.append_locked([(entry["at"][:7], head, tail)], durable=False)
             return
         with self._guard:
-            if self._open is None or self._pid != os.getpid():
+            if self._open is None or self._forks != _FORKS[0]:  # not os.getpid(): a system call per read
                 self._create()
             while self._end + len(line) > JOURNAL_BYTES:
                 self._guard.release()  # lock order: the audit lock, then this guard
@@ -85,7 +87,9 @@ class Journal:
             _, mapped, _ = self._open
             mapped[self._end:self._end + len(line)] = line
             self._end += len(line)
-        _MOVER.watch(self)
+        if not self._watched:
+            _MOVER.watch(self)
+            self._watched = True
 
     def move(self, locked: bool = False) -> int:
         """Move this process's journal into the trail and start it afresh
@@ -110,7 +114,7 @@ class Journal:
     def _create(self) -> None:
         """A new journal file, locked and set up before it gets its name,
         so that no mover ever sees it without its owner."""
-        self._pid, self._end = os.getpid(), HEADER
+        self._pid, self._forks, self._end = os.getpid(), _FORKS[0], HEADER
         self.folder.mkdir(parents=True, exist_ok=True)
         name = f"{self._pid}-{random.getrandbits(48):012x}"
         temporary = self.folder / f".{name}"
@@ -143,7 +147,7 @@ class Journal:
             fd, mapped, _ = self._open
             mapped.close()
             os.close(fd)
-        self._open, self._end, self._guard = None, HEADER, threading.Lock()
+        self._open, self._end, self._guard, self._watched = None, HEADER, threading.Lock(), False
 
 
 def move_all(folder: Path, appender: Appender, known_ids: Callable[[list[dict]], set[str]],
@@ -262,12 +266,12 @@ class _Mover:
         self._guard = threading.Lock()
 
     def watch(self, journal: Journal) -> None:
-        if journal not in self._journals or self._thread is None:
-            with self._guard:
-                self._journals.add(journal)
-                if self._thread is None:
-                    self._thread = threading.Thread(target=self._run, name="audit-journal", daemon=True)
-                    self._thread.start()
+        """Move ``journal`` from now on (started on a process's first)."""
+        with self._guard:
+            self._journals.add(journal)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="audit-journal", daemon=True)
+                self._thread.start()
 
     def move_all_now(self) -> None:
         for journal in list(self._journals):
@@ -288,11 +292,13 @@ class _Mover:
                     log.exception("moving the audit journal failed")
 
     def after_fork(self) -> None:
+        _FORKS[0] += 1
         for journal in list(self._journals):
             journal.forget_after_fork()
         self._journals, self._thread, self._guard = weakref.WeakSet(), None, threading.Lock()
 
 
+_FORKS = [0]  # how many forks this process descends by (a child's journal is its own)
 _MOVER = _Mover()
 atexit.register(_MOVER.move_all_now)
 os.register_at_fork(after_in_child=_MOVER.after_fork)

@@ -47,6 +47,7 @@ SEQ, REPLACED, WRITING, MAPPED = slice(0, 20), slice(20, 40), 40, 64  # the coun
 GENERATION, LAST_MONTH = slice(41, 57), slice(57, 64)
 # One encoder for every line: json.dumps with options builds a new one per call.
 _LINE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+_TEXT = json.encoder.encode_basestring  # how that encoder writes a string (ensure_ascii=False)
 OPEN_MONTHS = 3  # month files kept open (this month's, and an older one's for a late entry)
 
 
@@ -253,6 +254,11 @@ def halves(entry: dict) -> tuple[str, str]:
     """An entry's JSON line (keys sorted, as the trail has always been
     written) cut where its ``seq`` goes: so a line is made before the lock is
     taken, or in a journal, and numbered under it."""
+    if "seq" not in entry and all(type(value) is str for value in entry.values()):  # a read's: the same text, faster
+        pairs = [f"{_TEXT(key)}: {_TEXT(entry[key])}" for key in sorted(entry)]
+        cut = sum(key < "seq" for key in entry)
+        head, tail = ", ".join(pairs[:cut]), ", ".join(pairs[cut:])
+        return "{" + head + (", " if head else "") + '"seq": ', (", " + tail if tail else "") + "}\n"
     head = _LINE({k: v for k, v in entry.items() if k < "seq"})
     tail = _LINE({k: v for k, v in entry.items() if k > "seq"})
     return head[:-1] + (", " if len(head) > 2 else "") + '"seq": ', (", " + tail[1:] if len(tail) > 2 else "}") + "\n"

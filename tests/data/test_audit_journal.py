@@ -3,6 +3,7 @@
 process that reads the trail, and written there exactly once, also when a
 process moving it is killed halfway."""
 
+import json
 import random
 import signal
 import subprocess
@@ -168,3 +169,19 @@ def test_erasure_leaves_no_journalled_read_of_the_person_in_any_file(tmp_path):
     finally:
         process.kill()
         process.communicate()
+
+
+@pytest.mark.parametrize("text", ['"quoted" \\ back', "tab\there\nnewline", "\x00\x1f\x7f", "Ærø æøå ü", "\u2028\u2029",
+                                  "emoji 🎉", "", "</script>", "seq", '"seq": 1'])
+def test_a_journalled_read_is_written_as_the_trail_writes_every_entry(tmp_path, text):
+    store = Store(tmp_path / "kkrbot.json")
+    store.audit.journal_reads()
+    entry = {"at": datetime.now(UTC).isoformat(timespec="microseconds"), "actor": text, "action": "read_contacts",
+             "target": f"region:{text}", "via": text}
+    given = store.audit.append(entry, durable=False)
+    store.audit.move_journals()
+    (line,) = [line for path in tmp_path.glob("kkrbot.audit-*.jsonl")
+               for line in path.read_text("utf-8").split("\n") if line]  # not splitlines(): U+2028 is in a line
+    written = json.loads(line)
+    assert written == {**entry, "id": given["id"], "seq": written["seq"]}
+    assert line == json.dumps(written, ensure_ascii=False, sort_keys=True)
