@@ -21,16 +21,12 @@ def list_regions():
 def get_contact(region):
     app = current_app._get_current_object()  # the busiest view: one look-up of the app, not three
     found = directory.find_contact(app.config["STORE"], region, actor().name, app.config["CLOCK"]())
-    response = app.response_class(_body(found), mimetype="application/json")
-    for name, value in _LOOKUP_HEADERS:
-        response.headers.add(name, value)  # add, not set: no header of that name is there yet to replace
-    return response
+    return app.response_class(_body(found), mimetype="application/json")
 
 
 # The look-up is the API's busiest read: its answer is encoded once per
 # answer object, which find_contact keeps per version of the directory (the
-# same bytes jsonify gives), and its security headers are set here, once.
-_LOOKUP_HEADERS = (("X-Content-Type-Options", "nosniff"), ("Cache-Control", "no-store"))
+# same bytes jsonify gives).
 _BODIES: dict[int, tuple[object, bytes]] = {}
 MAX_BODIES = 256
 
