@@ -38,6 +38,7 @@ import mmap
 import os
 import random
 import threading
+import time
 import weakref
 import zlib
 from collections.abc import Callable
@@ -62,7 +63,6 @@ class Journal:
         self._guard = threading.Lock()  # one writer of the mapping at a time in the process
         self._open: tuple[int, mmap.mmap, Path] | None = None
         self._end = HEADER  # where the next line goes
-        self._pid = os.getpid()
         self._forks = _FORKS[0]
         self._watched = False  # by this process's mover thread
 
@@ -72,8 +72,7 @@ class Journal:
         text = f"{head}\t{tail[:-1]}".encode()
         line = b"%s %08x %s\n" % (entry["at"][:7].encode("ascii"), zlib.crc32(text), text)
         if len(line) > JOURNAL_BYTES // 4:  # an odd, huge entry: straight into the trail
-            with self._appender.locked():
-                self._appender.append_locked([(entry["at"][:7], head, tail)], durable=False)
+            self._appender.append_all([entry], durable=False)
             return
         with self._guard:
             if self._open is None or self._forks != _FORKS[0]:  # not os.getpid(): a system call per read
@@ -114,9 +113,9 @@ class Journal:
     def _create(self) -> None:
         """A new journal file, locked and set up before it gets its name,
         so that no mover ever sees it without its owner."""
-        self._pid, self._forks, self._end = os.getpid(), _FORKS[0], HEADER
+        self._forks, self._end = _FORKS[0], HEADER
         self.folder.mkdir(parents=True, exist_ok=True)
-        name = f"{self._pid}-{random.getrandbits(48):012x}"
+        name = f"{os.getpid()}-{random.getrandbits(48):012x}"
         temporary = self.folder / f".{name}"
         fd = os.open(temporary, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
         fcntl.flock(fd, fcntl.LOCK_EX)
@@ -128,7 +127,7 @@ class Journal:
 
     def close(self) -> None:
         """Stop journalling (at exit, once moved): the file goes, as nothing is left in it."""
-        if self._open is not None and self._pid == os.getpid():
+        if self._open is not None and self._forks == _FORKS[0]:
             fd, mapped, path = self._open
             if _field(mapped, MOVED) >= self._end:
                 path.unlink(missing_ok=True)
@@ -261,7 +260,6 @@ class _Mover:
 
     def __init__(self):
         self._journals: weakref.WeakSet[Journal] = weakref.WeakSet()
-        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._guard = threading.Lock()
 
@@ -281,7 +279,7 @@ class _Mover:
 
     def _run(self) -> None:
         while True:
-            self._wake.wait(MOVE_SECONDS)
+            time.sleep(MOVE_SECONDS)
             for journal in list(self._journals):
                 try:
                     if journal.pending():
