@@ -67,7 +67,7 @@ def _mount(app: Flask) -> None:
     )
 
     errors.register(app)
-    app.after_request(headers.secure)
+    app.wsgi_app = headers.SecureHeaders(app.wsgi_app)
     for blueprint in (meta.bp, regions.bp, municipalities.bp, contacts.bp, broadcasts.bp, hearings.bp, audit.bp,
                       databases.bp, acks.bp, dashboard.bp, meta.files, digest.bp):
         app.register_blueprint(blueprint)
