@@ -61,3 +61,21 @@ def test_refused_requests_are_nosniff_and_not_stored(anonymous):
     assert response.status_code == 401
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_only_answers_that_say_how_they_may_be_cached_are_cached(anonymous):
+    sheet = anonymous.get("/swagger-ui/swagger-ui.css")
+    assert sheet.status_code == 200
+    assert "max-age=86400" in sheet.headers["Cache-Control"] and "no-store" not in sheet.headers["Cache-Control"]
+    assert sheet.headers["X-Content-Type-Options"] == "nosniff"
+    assert sheet.headers.getlist("Cache-Control") == [sheet.headers["Cache-Control"]]  # one, not one added
+    for missing in ("/swagger-ui/nothing.css", "/static/nothing.css"):
+        refused = anonymous.get(missing)
+        assert refused.status_code == 404 and refused.headers["Cache-Control"] == "no-store"
+
+
+def test_the_api_reference_keeps_its_own_policy(anonymous):
+    page = anonymous.get("/api/docs")
+    assert page.headers.getlist("Content-Security-Policy") == [page.headers["Content-Security-Policy"]]
+    assert "img-src 'self' data:" in page.headers["Content-Security-Policy"]
+    assert page.headers["Referrer-Policy"] == "no-referrer" and page.headers["Cache-Control"] == "no-store"
