@@ -99,6 +99,10 @@ class AuditLog:
         Once this returns, the entry survives the process being killed;
         ``durable`` also fsyncs it, so that it survives a power cut.
         """
+        if not durable and self._journal is not None:  # a look-up's: the shortest way
+            entry = {**entry, "id": entry.get("id") or new_id()}
+            self._journal.append(entry)
+            return entry
         return self.append_all([entry], durable)[0]
 
     def append_all(self, entries: Iterable[dict], durable: bool = True) -> list[dict]:
@@ -106,11 +110,7 @@ class AuditLog:
         ``data.audit_writing``: threads of a process are written in batches).
         Reads a process journals come back with an ``id`` but no ``seq`` yet."""
         if not durable and self._journal is not None:
-            given = []
-            for entry in entries:
-                given.append({**entry, "id": entry.get("id") or new_id()})
-                self._journal.append(given[-1])
-            return given
+            return [self.append(entry, durable) for entry in entries]
         return self._appender.append_all(list(entries), durable)
 
     def known_ids(self, entries: Iterable[dict]) -> set[str]:

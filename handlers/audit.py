@@ -39,7 +39,8 @@ def record(where, actor: str | None, action: str, target: str, now: datetime, **
     made durable."""
     entry = {"at": now.isoformat(timespec="microseconds"), "actor": actor or "anonymous", "action": action,
              "target": target}
-    entry.update({k: v for k, v in details.items() if v is not None})
+    if details:
+        entry.update({k: v for k, v in details.items() if v is not None})
     where.audit.append(entry, durable=action not in READS)
 
 
