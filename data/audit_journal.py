@@ -218,21 +218,19 @@ def _move(mapped: mmap.mmap, appender: Appender, known_ids) -> int:
 
 
 def _lines(mapped: mmap.mmap, start: int, stop: int) -> tuple[list[tuple[str, str, str]], int]:
-    """The whole lines from ``start`` on, and where they end (the first line
-    whose checksum does not hold is still being copied, or was cut by a kill)."""
+    """The whole lines from ``start`` on, and where they end (a line ends at
+    its newline; the first NUL byte is where nothing has been copied yet; the
+    first line whose checksum does not hold is still being copied, or was cut
+    by a kill)."""
+    unwritten = mapped.find(b"\0", start, stop)
     found, at = [], start
-    while at < stop:
-        end = mapped.find(b"\n", at, stop)
-        nul = mapped.find(b"\0", at, end if end >= 0 else stop)
-        if end < 0 or nul >= 0:
+    for line in mapped[start:stop if unwritten < 0 else unwritten].split(b"\n")[:-1]:  # the last: no newline yet
+        text = line[17:]
+        if len(line) < 18 or line[8:16] != b"%08x" % zlib.crc32(text):
             break
-        line = mapped[at:end + 1]
-        month, crc, text = line[:7], line[8:16], line[17:-1]
-        if len(line) < 18 or f"{zlib.crc32(text):08x}".encode() != crc:
-            break
-        head, tail = text.decode().split("\t", 1)
-        found.append((month.decode("ascii"), head, tail + "\n"))
-        at = end + 1
+        head, _, tail = text.decode().partition("\t")
+        found.append((line[:7].decode("ascii"), head, tail + "\n"))
+        at += len(line) + 1
     return found, at
 
 

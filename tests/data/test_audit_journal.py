@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import zlib
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from data import Store, audit_journal
+from data.audit_writing import halves
 from handlers.seeding import seed_directory
 from tests.conftest import NOW
 from tests.data.test_audit_trail import trail
@@ -173,11 +175,14 @@ def test_erasure_leaves_no_journalled_read_of_the_person_in_any_file(tmp_path):
 
 @pytest.mark.parametrize("text", ['"quoted" \\ back', "tab\there\nnewline", "\x00\x1f\x7f", "Ærø æøå ü", "\u2028\u2029",
                                   "emoji 🎉", "", "</script>", "seq", '"seq": 1'])
-def test_a_journalled_read_is_written_as_the_trail_writes_every_entry(tmp_path, text):
+@pytest.mark.parametrize("details", [False, True], ids=["a look-up's words", "with details"])
+@pytest.mark.parametrize("journal", [True, False], ids=["journalled", "appended"])
+def test_a_journalled_read_is_written_as_the_trail_writes_every_entry(tmp_path, text, details, journal):
     store = Store(tmp_path / "kkrbot.json")
-    store.audit.journal_reads()
+    if journal:
+        store.audit.journal_reads()
     entry = {"at": datetime.now(UTC).isoformat(timespec="microseconds"), "actor": text, "action": "read_contacts",
-             "target": f"region:{text}", "via": text}
+             "target": f"region:{text}", **({"via": text} if details else {})}
     given = store.audit.append(entry, durable=False)
     store.audit.move_journals()
     (line,) = [line for path in tmp_path.glob("kkrbot.audit-*.jsonl")
@@ -185,3 +190,35 @@ def test_a_journalled_read_is_written_as_the_trail_writes_every_entry(tmp_path, 
     written = json.loads(line)
     assert written == {**entry, "id": given["id"], "seq": written["seq"]}
     assert line == json.dumps(written, ensure_ascii=False, sort_keys=True)
+
+
+def _journal_line(entry: dict) -> bytes:
+    """A line as a journal holds it (data/audit_journal.py's docstring)."""
+    head, tail = halves(entry)
+    text = f"{head}\t{tail[:-1]}".encode()
+    return b"%s %08x %s\n" % (entry["at"][:7].encode("ascii"), zlib.crc32(text), text)
+
+
+@pytest.mark.parametrize("cut", ["not all copied", "copied out of order"])
+def test_a_dead_process_s_whole_lines_are_moved_and_the_line_its_kill_cut_is_not(tmp_path, cut):
+    db_path = tmp_path / "kkrbot.json"
+    seed_directory(Store(db_path), NOW)
+    at = datetime.now(UTC).isoformat(timespec="microseconds")
+    lines = [_journal_line({"at": at, "actor": "dead", "action": "read_contacts", "target": f"dead-{n}",
+                            "id": f"{n:032x}"}) for n in range(3)]
+    last = lines[2]
+    # Killed while copying its third line: the copy stopped short, or (a
+    # copy need not go in order) its newline is there but not all before it.
+    torn = last[:len(last) // 2] if cut == "not all copied" else last[:20] + b"X" * (len(last) - 21) + b"\n"
+    body = (audit_journal.TAG + b"%016d" % audit_journal.HEADER + b"%016d" % 0).ljust(audit_journal.HEADER)
+    body += lines[0] + lines[1] + torn
+    folder = db_path.parent / f"{db_path.stem}.audit-journals"
+    folder.mkdir()
+    (folder / "999999-dead").write_bytes(body.ljust(audit_journal.JOURNAL_BYTES, b"\0"))
+
+    shown = [entry for _, entry in Store(db_path).audit.newest_first()]
+    assert reads_of(shown, "dead") == Counter({"dead-0": 1, "dead-1": 1})
+    assert journals(db_path) == [], "a dead process's journal was left behind"
+    assert reads_of(trail(tmp_path), "dead") == Counter({"dead-0": 1, "dead-1": 1})
+    for path in tmp_path.glob("kkrbot.audit-*.jsonl"):
+        assert all(json.loads(line) for line in path.read_text("utf-8").split("\n") if line), "a cut line was moved"
