@@ -76,19 +76,24 @@ def authenticate(store, token: str | None, now: datetime) -> Caller:
     if not token:
         raise Unauthorized("error.token_missing")
     with store.read(AUTH) as view:
-        record = view.memo("tokens_by_hash", _by_hash).get(digest(token))
-    if not record or record.get("revoked_at"):
+        found = view.memo("callers_by_hash", _callers).get(digest(token))
+    if found is None:
         raise Unauthorized("error.token_invalid")
-    if record.get("expires_at") and datetime.fromisoformat(record["expires_at"]) <= now:
+    caller, expires_at = found
+    if expires_at is not None and expires_at <= now:
         raise Unauthorized("error.token_expired")
-    return Caller(record["name"], record["role"])
+    return caller
 
 
-def _by_hash(view) -> dict[str, dict]:
-    """Every token record by its hash, built once per version of the tokens part."""
-    found: dict[str, dict] = {}
+def _callers(view) -> dict[str, tuple[Caller, datetime | None] | None]:
+    """Every token's caller and expiry by the token's hash (None: revoked),
+    made once per version of the tokens part: every API request asks."""
+    found: dict[str, tuple[Caller, datetime | None] | None] = {}
     for record in view.all("tokens"):
-        found.setdefault(record["hash"], record)
+        if record["hash"] not in found:
+            expires_at = datetime.fromisoformat(record["expires_at"]) if record.get("expires_at") else None
+            live = not record.get("revoked_at")
+            found[record["hash"]] = (Caller(record["name"], record["role"]), expires_at) if live else None
     return found
 
 
