@@ -96,7 +96,7 @@ class Journal:
         if self._open is None:
             return 0
         with contextlib.nullcontext() if locked else self._appender.locked(), self._guard:
-            moved = _move(self._open[1], self._appender, self._known_ids)
+            moved = _move(self._open[1], self._appender, self._known_ids, self._end)
             _, mapped, _ = self._open
             if _field(mapped, MOVED) >= self._end:  # all of it is in the trail: start again at the top
                 mapped[HEADER:self._end] = bytes(self._end - HEADER)
@@ -196,8 +196,10 @@ def _lock_if_free(fd: int) -> bool:
     return True
 
 
-def _move(mapped: mmap.mmap, appender: Appender, known_ids) -> int:
-    """Append a journal's whole lines after MOVED to the trail (under the audit lock)."""
+def _move(mapped: mmap.mmap, appender: Appender, known_ids, written: int | None = None) -> int:
+    """Append a journal's whole lines after MOVED to the trail (under the audit
+    lock).  ``written``: where its lines end, given by its owner, who holds
+    the guard over its copies, so that none is half-copied."""
     start, moving = _field(mapped, MOVED), _field(mapped, MOVING)
     if moving > start:  # a move killed while writing: what of it is missing
         lines, _ = _lines(mapped, start, moving)
@@ -208,7 +210,10 @@ def _move(mapped: mmap.mmap, appender: Appender, known_ids) -> int:
         mapped[MOVED], mapped[MOVING] = _number(moving), _number(0)
         mapped[start:moving] = bytes(moving - start)
         start = moving
-    lines, end = _lines(mapped, start, JOURNAL_BYTES)
+    if written is None:
+        lines, end = _lines(mapped, start, JOURNAL_BYTES)
+    else:
+        lines, end = _written(mapped, start, written), written
     if lines:
         mapped[MOVING] = _number(end)
         appender.append_locked(lines, durable=False)
@@ -232,6 +237,16 @@ def _lines(mapped: mmap.mmap, start: int, stop: int) -> tuple[list[tuple[str, st
         found.append((line[:7].decode("ascii"), head, tail + "\n"))
         at += len(line) + 1
     return found, at
+
+
+def _written(mapped: mmap.mmap, start: int, end: int) -> list[tuple[str, str, str]]:
+    """The lines from ``start`` to ``end``, all whole (the owner's): decoded
+    at once, as their first 17 characters (month and checksum) are ASCII."""
+    lines = []
+    for line in mapped[start:end].decode().split("\n")[:-1]:
+        head, _, tail = line[17:].partition("\t")
+        lines.append((line[:7], head, tail + "\n"))
+    return lines
 
 
 def _entry(line: tuple[str, str, str]) -> dict | None:
