@@ -6,8 +6,13 @@
 2. ``GET /api/regions/<r>/contact`` with a reader token under the Procfile's
    gunicorn settings (4 workers x 4 threads) vs a bare Flask route giving
    the same JSON under the same settings, both driven by ``wrk`` with 8
-   connections, 3 times, each time in 10 slices taken in turns: requests/s
-   ratio and p99 ratio (the median of the slices' p99).
+   connections, 3 times, each time in 20 slices of a second taken in turns:
+   requests/s ratio and p99 ratio (the median of the slices' p99).  wrk
+   opens its connections anew each slice and gunicorn's workers take them
+   as they come, so now and then (about one slice in fifteen, for either
+   server) one worker gets all eight and serves the slice alone, at about a
+   third of the rate; the summary counts those slices, and 20 of them a
+   repetition keep one such slice from moving a repetition's ratio much.
 3. ``GET /api/audit?limit=10`` with a trail of ~110,000 entries vs one of
    a single entry (bench/audit_read.py).
 
@@ -22,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import statistics
 import sys
 import tempfile
@@ -37,7 +43,7 @@ from data import Store
 from handlers.directory import find_contact
 from handlers.seeding import seed_directory
 from handlers.tokens import create_token
-from tests.support.procs import ROOT, gunicorn_app
+from tests.support.procs import ROOT, children, gunicorn
 from tests.support.servers import serve_in_thread
 from tests.support.slack_fake import fake_slack
 from tests.support.slack_signing import slash_command
@@ -45,7 +51,9 @@ from tests.support.slack_signing import slash_command
 SECRET = "bench-secret"
 PLACES = ["Viborg", "Midtjylland", "1083", "Sjælland", "Aarhus", "Region Nordjylland", "København", "Odense"]
 WORKERS, THREADS, CONNECTIONS = 4, 4, 8  # the Procfile's defaults; wrk's connections
-SLICES = 10  # each repetition's seconds, per server, in this many turns (each with new connections)
+SLICES = 20  # each repetition's seconds, per server, in this many turns (each with new connections)
+SECONDS = 20.0
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def ack_latencies(events_url: str, respond_url: str, count: int) -> list[float]:
@@ -80,7 +88,7 @@ def ack_benchmark(count: int = 300) -> dict:
     return results
 
 
-def lookup_benchmark(seconds: float = 10, repetitions: int = 3) -> dict | None:
+def lookup_benchmark(seconds: float = SECONDS, repetitions: int = 3) -> dict | None:
     """kkr-bot's look-up against the bare route, both under the Procfile's
     gunicorn settings, driven by wrk in turns; None if wrk is missing."""
     if not wrk.available():
@@ -98,25 +106,45 @@ def lookup_benchmark(seconds: float = 10, repetitions: int = 3) -> dict | None:
         servers = {"bare Flask route": ("bench.bare_app:app", {}),
                    "kkr-bot": ("bot.wsgi:app", {"Authorization": f"Bearer {token}"})}
         runs: dict[str, list[wrk.Run]] = {name: [] for name in servers}
+        alone = dict.fromkeys(servers, 0)
         with contextlib.ExitStack() as stack:
-            bases = {name: stack.enter_context(gunicorn_app(db_path, module, workers=WORKERS, threads=THREADS,
-                                                            env={"BENCH_ANSWERS": answers}))
-                     for name, (module, _) in servers.items()}
+            up = {name: stack.enter_context(gunicorn(db_path, workers=WORKERS, threads=THREADS, module=module,
+                                                     env={"BENCH_ANSWERS": answers}))
+                  for name, (module, _) in servers.items()}
             for name, (_, headers) in servers.items():
-                wrk.run(bases[name], paths, 2, headers=headers)  # warm-up
+                wrk.run(up[name][0], paths, 2, headers=headers)  # warm-up
             for repetition in range(repetitions):
-                # In slices taken in turns, so that both see the same moments
-                # of a machine shared with others.
-                slices: dict[str, list[wrk.Run]] = {name: [] for name in servers}
-                for _ in range(SLICES):
-                    for name, (_, headers) in servers.items():
-                        slices[name].append(wrk.run(bases[name], paths, seconds / SLICES, CONNECTIONS,
-                                                    headers=headers))
+                slices = _slices(servers, up, paths, seconds / SLICES, alone)
                 for name in servers:
                     runs[name].append(wrk.combined(slices[name]))
                 _print_repetition(repetition, runs)
-    _print_summary(runs, seconds)
+    _print_summary(runs, seconds, alone)
     return runs
+
+
+def _slices(servers: dict, up: dict, paths: list[str], seconds: float, alone: dict) -> dict[str, list[wrk.Run]]:
+    """One repetition: SLICES slices of each server, in turns, so that both
+    see the same moments of a machine shared with others.  ``alone`` counts
+    the slices one worker served by itself."""
+    slices: dict[str, list[wrk.Run]] = {name: [] for name in servers}
+    for _ in range(SLICES):
+        for name, (_, headers) in servers.items():
+            base, master = up[name]
+            before = _worker_cpu(master.pid)
+            slices[name].append(wrk.run(base, paths, seconds, CONNECTIONS, headers=headers))
+            used = [cpu - before.get(pid, 0.0) for pid, cpu in _worker_cpu(master.pid).items()]
+            alone[name] += sum(cpu > 0.1 * seconds for cpu in used) == 1
+    return slices
+
+
+def _worker_cpu(master: int) -> dict[int, float]:
+    """The CPU seconds each worker of a gunicorn master has used so far (Linux's /proc)."""
+    found = {}
+    for pid in children(master):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            found[pid] = (int(fields[11]) + int(fields[12])) / TICKS
+    return found
 
 
 def _print_repetition(repetition: int, runs: dict) -> None:
@@ -128,7 +156,7 @@ def _print_repetition(repetition: int, runs: dict) -> None:
           f"of a core; failed requests {ours.failed + bare.failed}")
 
 
-def _print_summary(runs: dict, seconds: float) -> None:
+def _print_summary(runs: dict, seconds: float, alone: dict) -> None:
     ours, bare = runs["kkr-bot"], runs["bare Flask route"]
     rate = [o.requests_per_second / b.requests_per_second for o, b in zip(ours, bare, strict=True)]
     p99 = [o.p99_ms / b.p99_ms for o, b in zip(ours, bare, strict=True)]
@@ -139,6 +167,8 @@ def _print_summary(runs: dict, seconds: float) -> None:
           f"{min(p99):.2f}-{max(p99):.2f} (median {statistics.median(p99):.2f}; target <= 2)")
     print(f"  load generator: wrk used at most {busiest:.0%} of one core of the 2 its threads may use"
           + ("" if busiest < 1.6 else " - it may have been the bottleneck: the figures are not trustworthy"))
+    print(f"  slices one worker served alone (wrk's connections all on it), counted in: kkr-bot "
+          f"{alone['kkr-bot']}, bare route {alone['bare Flask route']} of {len(ours) * SLICES} each")
 
 
 def time_now():
@@ -151,6 +181,6 @@ if __name__ == "__main__":
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     assert ROOT.exists()
     ack_benchmark()
-    looked_up = lookup_benchmark(float(sys.argv[1]) if len(sys.argv) > 1 else 10)
+    looked_up = lookup_benchmark(float(sys.argv[1]) if len(sys.argv) > 1 else SECONDS)
     audit_read.benchmark()
     sys.exit(0 if looked_up is not None else 1)

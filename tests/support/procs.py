@@ -95,10 +95,3 @@ def children(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 found.append(int(entry.name))
     return found
-
-
-@contextmanager
-def gunicorn_app(db_path, module: str, workers: int = 4, threads: int = 1, env: dict | None = None):
-    """gunicorn over any WSGI app with ``/api/health`` (benchmarks); yields the base URL."""
-    with gunicorn(db_path, workers=workers, threads=threads, module=module, env=env) as (base, _master):
-        yield base
