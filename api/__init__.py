@@ -6,7 +6,7 @@ web stack (see tests/bot/test_startup_imports.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from api.config import Settings
@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, clo
     store = store or Store(settings.db_path)
     zone = ZoneInfo(settings.tz)
     set_zone(settings.tz)
-    clock = clock or (lambda: datetime.now(UTC).astimezone(zone))
+    clock = clock or (lambda: datetime.now(zone))
     store.recover()
     store.audit.journal_reads()  # many threads record reads: see data.audit_journal
     seed_directory(store, clock())

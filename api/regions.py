@@ -21,7 +21,7 @@ def list_regions():
 def get_contact(region):
     app = current_app._get_current_object()  # the busiest view: one look-up of the app, not three
     found = directory.find_contact(app.config["STORE"], region, actor().name, app.config["CLOCK"]())
-    return app.response_class(_body(found), mimetype="application/json")
+    return app.response_class(_body(found), content_type="application/json")  # what jsonify's mimetype gives
 
 
 # The look-up is the API's busiest read: its answer is encoded once per
