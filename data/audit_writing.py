@@ -270,11 +270,6 @@ def halves(entry: dict) -> tuple[str, str]:
             parts = _READ_PARTS[words] = (f'{{"action": {_TEXT(words[0])}, "actor": {_TEXT(words[1])}, "at": ',
                                           f', "target": {_TEXT(words[2])}}}\n')
         return f'{parts[0]}{_TEXT(entry["at"])}, "id": {_TEXT(entry["id"])}, "seq": ', parts[1]
-    if "seq" not in entry and all(type(value) is str for value in entry.values()):  # a read's: the same text, faster
-        pairs = [f"{_TEXT(key)}: {_TEXT(entry[key])}" for key in sorted(entry)]
-        cut = sum(key < "seq" for key in entry)
-        head, tail = ", ".join(pairs[:cut]), ", ".join(pairs[cut:])
-        return "{" + head + (", " if head else "") + '"seq": ', (", " + tail if tail else "") + "}\n"
     head = _LINE({k: v for k, v in entry.items() if k < "seq"})
     tail = _LINE({k: v for k, v in entry.items() if k > "seq"})
     return head[:-1] + (", " if len(head) > 2 else "") + '"seq": ', (", " + tail[1:] if len(tail) > 2 else "}") + "\n"
