@@ -15,7 +15,6 @@ their municipality (``Viewer.scope``).
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +23,7 @@ from handlers import audit
 from handlers.directory import DIRECTORY
 from handlers.errors import Forbidden, Invalid, NotFound
 from handlers.permissions import Actor, Role
+from handlers.tokens import digest
 from handlers.validation import normal_email
 
 PART = "signin"
@@ -64,10 +64,6 @@ def link_url(link_base: str, token: str) -> str:
     """The sign-in link of ``token`` (``Settings.link_base`` in front), as
     every channel that hands one out writes it."""
     return f"{link_base.rstrip('/')}/status/sign-in/{token}"
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def person_for_email(store, address: str) -> dict | None:
@@ -114,7 +110,7 @@ def issue_link(store, person: dict, now: datetime, by: str, lands_on: str | None
                                    and now - datetime.fromisoformat(link["created_at"]) < MAIL_GAP
                                    for link in tx.all("links")):
             return None
-        tx.insert("links", {"hash": _digest(token), "person": person, "created_at": now.isoformat(),
+        tx.insert("links", {"hash": digest(token), "person": person, "created_at": now.isoformat(),
                             "expires_at": (now + LINK_LIFETIME).isoformat(), "used_at": None,
                             "lands_on": lands_on})
         audit.record(tx, by, "signin_link", _target(person), now)
@@ -134,7 +130,7 @@ def use_link(store, token: str, now: datetime) -> tuple[str, Viewer, str]:
     starts the session, so two uses of one link cannot both succeed."""
     session_id = secrets.token_urlsafe(32)
     with store.write(PART) as tx:
-        link = next((r for r in tx.all("links") if r["hash"] == _digest(token or "")), None)
+        link = next((r for r in tx.all("links") if r["hash"] == digest(token or "")), None)
         if link is None:
             raise NotFound("signin.unknown_link")
         if link["used_at"]:
@@ -142,7 +138,7 @@ def use_link(store, token: str, now: datetime) -> tuple[str, Viewer, str]:
         if datetime.fromisoformat(link["expires_at"]) <= now:
             raise Forbidden("signin.link_expired")
         tx.update("links", link["id"], {"used_at": now.isoformat()})
-        tx.insert("sessions", {"hash": _digest(session_id), "person": link["person"], "created_at": now.isoformat(),
+        tx.insert("sessions", {"hash": digest(session_id), "person": link["person"], "created_at": now.isoformat(),
                                "expires_at": (now + SESSION_LIFETIME).isoformat(), "ended_at": None})
         audit.record(tx, _viewer(link["person"]).actor.name, "sign_in", _target(link["person"]), now)
     return session_id, _viewer(link["person"]), _landing(link.get("lands_on"))
@@ -160,7 +156,7 @@ def viewer(store, session_id: str | None, now: datetime) -> Viewer | None:
         return None
     with store.read(PART) as view:
         found = view.memo("sessions_by_hash", lambda v: {r["hash"]: r for r in v.all("sessions")}).get(
-            _digest(session_id))
+            digest(session_id))
     if not found or found["ended_at"] or datetime.fromisoformat(found["expires_at"]) <= now:
         return None
     return _viewer(found["person"])
@@ -170,7 +166,7 @@ def sign_out(store, session_id: str | None, now: datetime) -> None:
     if not session_id:
         return
     with store.write(PART) as tx:
-        found = next((r for r in tx.all("sessions") if r["hash"] == _digest(session_id)), None)
+        found = next((r for r in tx.all("sessions") if r["hash"] == digest(session_id)), None)
         if found and not found["ended_at"]:
             tx.update("sessions", found["id"], {"ended_at": now.isoformat()})
             audit.record(tx, _viewer(found["person"]).actor.name, "sign_out", _target(found["person"]), now)
